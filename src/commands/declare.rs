@@ -1,0 +1,220 @@
+//! `incident declare`: open a new incident.
+
+use std::io::Write;
+
+use anyhow::{bail, Result};
+
+use super::{new_entry, AtArg, Workspace};
+use crate::clock;
+use crate::model::checklist;
+use crate::model::id;
+use crate::model::incident::{
+    Incident, IncidentType, Role, Roles, Status, Timestamps, FORMAT_VERSION,
+};
+use crate::model::timeline::{Change, EntryKind};
+use crate::store::{Changes, IncidentDoc};
+
+/// Declare a new incident and print its id. Fills the checklist from the role
+/// runbooks, records who declared it, and commits.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// One line saying what is wrong
+    pub title: String,
+
+    /// Who is affected
+    #[arg(long = "type", value_enum, default_value_t = IncidentType::Customer)]
+    pub incident_type: IncidentType,
+
+    /// Severity, overriding the one the policy gives for --impact and --urgency
+    /// [default: the policy's default severity]
+    #[arg(long)]
+    pub severity: Option<String>,
+
+    /// Impact level from the severity policy (see `runbooks/severity-policy.yaml`)
+    #[arg(long, requires = "urgency")]
+    pub impact: Option<String>,
+
+    /// Customer-urgency level from the severity policy
+    #[arg(long, requires = "impact")]
+    pub urgency: Option<String>,
+
+    /// Why --severity differs from what impact and urgency give
+    #[arg(long, requires = "severity")]
+    pub reason: Option<String>,
+
+    /// A service involved; repeat for several
+    #[arg(long = "service", value_name = "NAME")]
+    pub services: Vec<String>,
+
+    /// Who leads the response
+    #[arg(long, value_name = "WHO")]
+    pub commander: Option<String>,
+
+    /// A description of the incident for `incident.md`
+    #[arg(long, value_name = "TEXT")]
+    pub summary: Option<String>,
+
+    #[command(flatten)]
+    pub at: AtArg,
+
+    /// When someone noticed, if not when it was declared
+    #[arg(long, value_name = "TIME")]
+    pub detected_at: Option<String>,
+
+    /// When impact began, if known
+    #[arg(long, value_name = "TIME")]
+    pub started_at: Option<String>,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    id::validate_title(&args.title)?;
+    let workspace = Workspace::open()?;
+    let store = &workspace.store;
+    let identity = workspace.repo.identity()?;
+    let now = clock::now()?;
+    let time = |text: &Option<String>| text.as_deref().map(|t| clock::parse(t, now)).transpose();
+    let declared = time(&args.at.at)?.unwrap_or(now);
+    let detected = time(&args.detected_at)?.unwrap_or(declared);
+    let started = time(&args.started_at)?;
+
+    let (policy, _) = store.policy()?;
+    let assessed = match (&args.impact, &args.urgency) {
+        (Some(impact), Some(urgency)) => Some(policy.assess(impact, urgency)?.name.clone()),
+        _ => None,
+    };
+    let severity = match (&args.severity, &assessed) {
+        (Some(given), _) => policy.severity(given)?.name.clone(),
+        (None, Some(assessed)) => assessed.clone(),
+        (None, None) => policy.severity(&policy.default_severity)?.name.clone(),
+    };
+    let commander = args
+        .commander
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    if args.commander.is_some() && commander.is_none() {
+        bail!("--commander needs a name");
+    }
+
+    let runbooks = Role::ALL
+        .into_iter()
+        .map(|role| store.role_runbook(role))
+        .collect::<Result<Vec<_>>>()?;
+
+    let base = id::base_id(declared, &args.title);
+    let incident_id = (1..)
+        .map(|n| {
+            if n == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            }
+        })
+        .find(|candidate| !store.exists(&store.incident_dir(candidate)))
+        .unwrap_or(base);
+
+    let title = args.title.trim().to_string();
+    let incident = Incident {
+        format: FORMAT_VERSION,
+        id: incident_id.clone(),
+        title: title.clone(),
+        incident_type: args.incident_type,
+        severity: severity.clone(),
+        impact: args.impact.as_ref().map(|i| i.to_ascii_lowercase()),
+        urgency: args.urgency.as_ref().map(|u| u.to_ascii_lowercase()),
+        status: Status::Investigating,
+        services: args.services.clone(),
+        roles: Roles {
+            commander: commander.map(str::to_string),
+            ..Roles::default()
+        },
+        smes: Vec::new(),
+        timestamps: Timestamps {
+            started,
+            detected: Some(detected),
+            declared: Some(declared),
+            ..Timestamps::default()
+        },
+        extra: Default::default(),
+    };
+    let doc = IncidentDoc {
+        body: body(&title, args.summary.as_deref()),
+        incident,
+    };
+
+    let mut text = format!(
+        "Declared **{title}** as {severity} ({} impact).",
+        args.incident_type
+    );
+    let mut changes_recorded = vec![
+        Change {
+            field: "severity".into(),
+            from: None,
+            to: Some(severity.clone()),
+        },
+        Change {
+            field: "status".into(),
+            from: None,
+            to: Some(Status::Investigating.to_string()),
+        },
+    ];
+    if let Some(assessed) = assessed.as_ref().filter(|a| **a != severity) {
+        text.push_str(&format!(
+            " The policy gives {assessed} for impact {} and urgency {}; overridden",
+            args.impact.as_deref().unwrap_or_default(),
+            args.urgency.as_deref().unwrap_or_default()
+        ));
+        match &args.reason {
+            Some(reason) => text.push_str(&format!(": {reason}")),
+            None => text.push('.'),
+        }
+    }
+    if let Some(commander) = commander {
+        text.push_str(&format!(" {commander} is the incident commander."));
+        changes_recorded.push(Change {
+            field: format!("role:{}", Role::Commander),
+            from: None,
+            to: Some(commander.to_string()),
+        });
+    }
+    let entry = new_entry(
+        &identity,
+        declared,
+        EntryKind::Declared,
+        text,
+        changes_recorded,
+    );
+
+    let mut changes = Changes::default();
+    changes.write(
+        store.incident_file(&incident_id),
+        store.render_incident(&doc)?,
+    );
+    changes.write(
+        store.checklist_file(&incident_id),
+        checklist::render_new(&runbooks, args.incident_type),
+    );
+    changes.write(store.active_marker(&incident_id), "");
+    store.new_entry(&mut changes, &incident_id, &entry)?;
+    let message = format!("{incident_id}: declare {severity} \"{title}\"");
+    workspace.commit(&identity, changes, &message)?;
+
+    let terms = policy.severity(&severity)?;
+    if !terms.notify.is_empty() {
+        eprintln!("{severity}: notify {}", terms.notify.join(", "));
+    }
+    writeln!(std::io::stdout(), "{incident_id}")?;
+    Ok(())
+}
+
+/// The markdown body of a new `incident.md`. The comments guide whoever fills
+/// it in and do not show when the page is rendered.
+fn body(title: &str, summary: Option<&str>) -> String {
+    let description = match summary.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(summary) => format!("{summary}\n"),
+        None => "<!-- What is wrong, who noticed, and how. -->\n".to_string(),
+    };
+    format!(
+        "\n# {title}\n\n## Description\n\n{description}\n## Current impact\n\n<!-- Who is affected and how, in plain words. Keep it current. -->\n"
+    )
+}

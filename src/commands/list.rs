@@ -1,0 +1,64 @@
+//! `incident list`: the incidents in this repository.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::Workspace;
+use crate::render::view::ListItem;
+
+/// List active incidents (all with --all), newest last.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Include resolved and closed incidents
+    #[arg(long)]
+    pub all: bool,
+
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let workspace = Workspace::open()?;
+    let store = &workspace.store;
+    // Active incidents come from their markers, so the usual listing reads only
+    // the incidents still open, however long the history.
+    let ids = if args.all {
+        store.incident_ids()?
+    } else {
+        store.active_ids()?
+    };
+    let docs = ids
+        .iter()
+        .map(|id| store.read_incident(id))
+        .collect::<Result<Vec<_>>>()?;
+    let items: Vec<ListItem<'_>> = docs
+        .iter()
+        .map(|doc| ListItem::new(&doc.incident))
+        .collect();
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &items)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    if items.is_empty() {
+        let what = if args.all {
+            "incidents"
+        } else {
+            "active incidents"
+        };
+        eprintln!("no {what}");
+        return Ok(());
+    }
+    let width = items.iter().map(|i| i.id.len()).max().unwrap_or(0);
+    for item in &items {
+        writeln!(
+            out,
+            "{:width$}  {:<4}  {:<13}  {}",
+            item.id, item.severity, item.status, item.title
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,238 @@
+//! One module per subcommand, each glue only: read the arguments, call the
+//! model, the store and git, print. Shared set-up lives here.
+
+pub mod check;
+pub mod declare;
+pub mod init;
+pub mod list;
+pub mod note;
+pub mod role;
+pub mod severity;
+pub mod show;
+pub mod sme;
+pub mod status;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+
+use crate::cli::{Cli, Command};
+use crate::clock;
+use crate::error::Error;
+use crate::git::{Identity, Repo};
+use crate::model::id;
+use crate::model::timeline::{Change, Entry, EntryHeader, EntryKind};
+use crate::store::{Changes, IncidentDoc, Store};
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let target = cli.incident.as_deref();
+    match cli.command {
+        Command::Init(args) => init::run(args),
+        Command::Declare(args) => declare::run(args),
+        Command::Note(args) => note::run(args, target),
+        Command::Role(args) => role::run(args, target),
+        Command::Sme(args) => sme::run(args, target),
+        Command::Severity(args) => severity::run(args, target),
+        Command::Status(args) => status::run(args, target),
+        Command::Check(args) => check::run(args, true, target),
+        Command::Uncheck(args) => check::run(args, false, target),
+        Command::List(args) => list::run(args),
+        Command::Show(args) => show::run(args, target),
+    }?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--at` for commands that record something after the fact.
+#[derive(Debug, clap::Args)]
+pub struct AtArg {
+    /// When it happened, if not now: RFC 3339, or HH:MM for today in local time.
+    /// The entry carries this time; the commit carries the real time
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+/// Whether a person is at the keyboard: prompts and editors need both ends.
+pub fn interactive() -> bool {
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// The repository the current directory belongs to, and its records.
+pub struct Workspace {
+    pub repo: Repo,
+    pub store: Store,
+}
+
+impl Workspace {
+    pub fn open() -> Result<Workspace> {
+        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        let repo = Repo::discover(&cwd)?;
+        let store = Store::new(repo.root().to_path_buf());
+        Ok(Workspace { repo, store })
+    }
+
+    /// The incident a command is about: the one named, else the only active one.
+    pub fn resolve(&self, reference: Option<&str>) -> Result<String> {
+        let Some(reference) = reference else {
+            let active = self.store.active_ids()?;
+            return match active.as_slice() {
+                [one] => Ok(one.clone()),
+                [] => Err(Error::NoActiveIncident {
+                    recent: self.recent_ids()?,
+                }
+                .into()),
+                several => Err(Error::SeveralActive(several.to_vec()).into()),
+            };
+        };
+        id::validate_reference(reference)?;
+        // A full id needs no directory listing: the common case stays cheap
+        // however many incidents there are.
+        if self.store.exists(&self.store.incident_file(reference)) {
+            return Ok(reference.to_string());
+        }
+        let ids = self.store.incident_ids()?;
+        match id::matching_ids(reference, &ids).as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => Err(Error::IncidentNotFound {
+                reference: reference.to_string(),
+                known: recent(&ids),
+            }
+            .into()),
+            several => Err(Error::AmbiguousIncident {
+                reference: reference.to_string(),
+                matches: several.iter().map(|s| s.to_string()).collect(),
+            }
+            .into()),
+        }
+    }
+
+    fn recent_ids(&self) -> Result<Vec<String>> {
+        Ok(recent(&self.store.incident_ids()?))
+    }
+
+    /// Writes the changes and commits exactly them; on any failure the files
+    /// are put back and git is left as it was.
+    pub fn commit(&self, identity: &Identity, changes: Changes, message: &str) -> Result<()> {
+        self.repo.ensure_ready()?;
+        let existing = changes
+            .ops()
+            .iter()
+            .map(|(path, _)| path.as_path())
+            .filter(|path| self.store.exists(path));
+        self.repo.ensure_unmodified(existing)?;
+        let applied = self.store.apply(&changes)?;
+        match self
+            .repo
+            .commit(identity, clock::now()?, changes.ops(), message)
+        {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                applied.rollback();
+                Err(e)
+            }
+        }
+    }
+}
+
+/// The last few ids, to suggest in an error.
+fn recent(ids: &[String]) -> Vec<String> {
+    ids.iter().rev().take(5).cloned().collect()
+}
+
+/// Everything a command that records into one incident needs.
+pub struct Recording {
+    pub workspace: Workspace,
+    pub id: String,
+    pub identity: Identity,
+    /// When the event happened: `--at`, else now.
+    pub at: DateTime<Utc>,
+}
+
+impl Recording {
+    /// Finds the incident and the recorder before anything is read or written,
+    /// so a missing identity or a bad time fails with nothing changed.
+    pub fn start(target: Option<&str>, at: &AtArg) -> Result<Recording> {
+        let workspace = Workspace::open()?;
+        let id = workspace.resolve(target)?;
+        let identity = workspace.repo.identity()?;
+        let now = clock::now()?;
+        let at = match &at.at {
+            Some(text) => clock::parse(text, now)?,
+            None => now,
+        };
+        Ok(Recording {
+            workspace,
+            id,
+            identity,
+            at,
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.workspace.store
+    }
+
+    pub fn read_incident(&self) -> Result<IncidentDoc> {
+        self.store().read_incident(&self.id)
+    }
+
+    /// A timeline entry by the recorder at the event time.
+    pub fn entry(&self, kind: EntryKind, text: String, changes: Vec<Change>) -> Entry {
+        new_entry(&self.identity, self.at, kind, text, changes)
+    }
+
+    /// Adds a new `incident.md` to the changes.
+    pub fn write_incident(&self, changes: &mut Changes, doc: &IncidentDoc) -> Result<()> {
+        changes.write(
+            self.store().incident_file(&self.id),
+            self.store().render_incident(doc)?,
+        );
+        Ok(())
+    }
+
+    /// Records the entry with the other changes and commits with `<id>: <summary>`.
+    pub fn commit(&self, mut changes: Changes, entry: &Entry, summary: &str) -> Result<()> {
+        self.store().new_entry(&mut changes, &self.id, entry)?;
+        let message = format!("{}: {summary}", self.id);
+        self.workspace.commit(&self.identity, changes, &message)?;
+        eprintln!("{message}");
+        Ok(())
+    }
+}
+
+/// A timeline entry written by `identity`.
+pub fn new_entry(
+    identity: &Identity,
+    at: DateTime<Utc>,
+    kind: EntryKind,
+    text: String,
+    changes: Vec<Change>,
+) -> Entry {
+    Entry {
+        header: EntryHeader {
+            at,
+            author: identity.name.clone(),
+            email: identity.email.clone(),
+            kind,
+            changes,
+            owner: None,
+        },
+        text,
+    }
+}
+
+/// One line of text for a commit message or a listing.
+pub fn first_line(text: &str, max_chars: usize) -> String {
+    let line = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    if line.chars().count() > max_chars {
+        let cut: String = line.chars().take(max_chars.saturating_sub(1)).collect();
+        format!("{cut}…")
+    } else {
+        line.to_string()
+    }
+}

@@ -1,0 +1,65 @@
+//! `incident note`: add an entry to the timeline.
+
+use std::io::Read;
+
+use anyhow::{Context, Result};
+
+use super::{first_line, interactive, AtArg, Recording};
+use crate::error::Error;
+use crate::model::timeline::EntryKind;
+use crate::store::Changes;
+
+/// Add an entry to the timeline. The text is markdown and is kept byte for byte.
+/// With no TEXT and a terminal, opens $VISUAL or $EDITOR.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The entry's text, or `-` to read it from standard input. Text may start
+    /// with a dash (`- [ ] ...`, `---`); put `--` before text that looks like
+    /// one of the options
+    #[arg(allow_hyphen_values = true)]
+    pub text: Option<String>,
+
+    /// What the entry records: note, milestone, suggestion, finding,
+    /// redefinition, update or action
+    #[arg(long, short, default_value = "note")]
+    pub kind: String,
+
+    /// Who owns it (for --kind action)
+    #[arg(long, value_name = "WHO")]
+    pub owner: Option<String>,
+
+    #[command(flatten)]
+    pub at: AtArg,
+}
+
+pub fn run(args: Args, target: Option<&str>) -> Result<()> {
+    let kind = EntryKind::parse_written(&args.kind)?;
+    if args.owner.is_some() && kind != EntryKind::Action {
+        anyhow::bail!("--owner is for action items; add --kind action");
+    }
+    let recording = Recording::start(target, &args.at)?;
+    let text = match args.text.as_deref() {
+        Some("-") => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .context("cannot read the note from standard input (it must be UTF-8)")?;
+            text
+        }
+        Some(text) => text.to_string(),
+        None if interactive() => dialoguer::Editor::new()
+            .edit("")
+            .context("cannot run the editor; set $VISUAL or $EDITOR")?
+            .ok_or(Error::EmptyNote)?,
+        None => return Err(Error::NoNoteText.into()),
+    };
+    if text.trim().is_empty() {
+        return Err(Error::EmptyNote.into());
+    }
+    // Make sure the incident reads before adding to it.
+    recording.read_incident()?;
+    let mut entry = recording.entry(kind, text, Vec::new());
+    entry.header.owner = args.owner;
+    let summary = format!("{kind}: {}", first_line(&entry.text, 60));
+    recording.commit(Changes::default(), &entry, &summary)
+}

@@ -1,0 +1,56 @@
+//! `incident severity`: change the severity.
+
+use anyhow::Result;
+
+use super::{AtArg, Recording};
+use crate::error::Error;
+use crate::model::timeline::{Change, EntryKind};
+use crate::store::Changes;
+
+/// Change the severity, with the reason for the record.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A severity from the policy, e.g. SEV1
+    pub severity: String,
+
+    /// Why it changed
+    #[arg(long)]
+    pub reason: Option<String>,
+
+    #[command(flatten)]
+    pub at: AtArg,
+}
+
+pub fn run(args: Args, target: Option<&str>) -> Result<()> {
+    let recording = Recording::start(target, &args.at)?;
+    let (policy, _) = recording.store().policy()?;
+    let severity = policy.severity(&args.severity)?.name.clone();
+    let mut doc = recording.read_incident()?;
+    let previous = std::mem::replace(&mut doc.incident.severity, severity.clone());
+    if previous == severity {
+        return Err(Error::NoChange(format!("the severity is already {severity}")).into());
+    }
+    let mut text = format!("Severity changed from {previous} to {severity}");
+    match args
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        Some(reason) => text.push_str(&format!(": {reason}")),
+        None => text.push('.'),
+    }
+    let change = Change {
+        field: "severity".into(),
+        from: Some(previous.clone()),
+        to: Some(severity.clone()),
+    };
+    let entry = recording.entry(EntryKind::Severity, text, vec![change]);
+    let mut changes = Changes::default();
+    recording.write_incident(&mut changes, &doc)?;
+    recording.commit(
+        changes,
+        &entry,
+        &format!("severity {previous} -> {severity}"),
+    )
+}

@@ -1,0 +1,102 @@
+//! `incident show`: where one incident stands.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::{first_line, Workspace};
+use crate::clock;
+use crate::model::checklist;
+use crate::model::duration;
+use crate::model::incident::Role;
+use crate::render::view::IncidentView;
+
+/// How many timeline entries the text view shows.
+const RECENT_ENTRIES: usize = 10;
+
+/// Show an incident: state, roles, open checklist items and the latest
+/// timeline entries. --json prints everything recorded.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The incident [default: --incident, $INCIDENT, or the one active incident]
+    pub id: Option<String>,
+
+    /// Print JSON with the whole record
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: Args, target: Option<&str>) -> Result<()> {
+    let workspace = Workspace::open()?;
+    let store = &workspace.store;
+    let id = workspace.resolve(args.id.as_deref().or(target))?;
+    let doc = store.read_incident(&id)?;
+    let items = checklist::parse(&store.read_checklist(&id)?);
+    let timeline = store.read_timeline(&id)?;
+    let view = IncidentView::new(&doc, &items, &timeline);
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &view)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+
+    let incident = &doc.incident;
+    let now = clock::now()?;
+    writeln!(out, "{}: {}", incident.id, incident.title)?;
+    let mut state = format!(
+        "  {} · {} · {}",
+        incident.severity, incident.incident_type, incident.status
+    );
+    if let Some(declared) = incident.timestamps.declared {
+        state.push_str(&format!(
+            " · declared {} ({} ago)",
+            clock::format_utc(declared),
+            duration::format(now - declared)
+        ));
+    }
+    writeln!(out, "{state}")?;
+    if !incident.services.is_empty() {
+        writeln!(out, "  services: {}", incident.services.join(", "))?;
+    }
+
+    writeln!(out, "\nRoles")?;
+    for role in Role::ALL {
+        let holder = incident.roles.get(role).unwrap_or("(unassigned)");
+        writeln!(out, "  {:<20}{holder}", role.title())?;
+    }
+    for sme in &incident.smes {
+        writeln!(out, "  {:<20}{} ({})", "SME", sme.name, sme.area)?;
+    }
+
+    let open: Vec<_> = items.iter().filter(|item| !item.checked).collect();
+    writeln!(
+        out,
+        "\nOpen checklist items: {} of {}",
+        open.len(),
+        items.len()
+    )?;
+    for item in open {
+        let required = if item.required { " (required)" } else { "" };
+        writeln!(out, "  [ ] {}  {}{required}", item.id, item.text)?;
+    }
+
+    let skip = timeline.len().saturating_sub(RECENT_ENTRIES);
+    writeln!(
+        out,
+        "\nTimeline (last {} of {})",
+        timeline.len() - skip,
+        timeline.len()
+    )?;
+    for entry in &timeline[skip..] {
+        writeln!(
+            out,
+            "  {}  {:<12}  {}: {}",
+            entry.header.at.format("%Y-%m-%d %H:%M"),
+            entry.header.kind,
+            entry.header.author,
+            first_line(&entry.text, 72)
+        )?;
+    }
+    Ok(())
+}

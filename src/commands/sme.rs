@@ -1,0 +1,60 @@
+//! `incident sme`: record a subject-matter expert.
+
+use anyhow::{bail, Result};
+
+use super::{AtArg, Recording};
+use crate::error::Error;
+use crate::model::incident::Sme;
+use crate::model::timeline::{Change, EntryKind};
+use crate::store::Changes;
+
+/// Record a subject-matter expert and the area they look after. Naming someone
+/// already recorded changes their area.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Who
+    pub who: String,
+
+    /// What they look after in this incident, e.g. `database`
+    #[arg(long)]
+    pub area: String,
+
+    #[command(flatten)]
+    pub at: AtArg,
+}
+
+pub fn run(args: Args, target: Option<&str>) -> Result<()> {
+    let (who, area) = (args.who.trim(), args.area.trim());
+    if who.is_empty() || area.is_empty() {
+        bail!("an SME needs a name and an --area");
+    }
+    let recording = Recording::start(target, &args.at)?;
+    let mut doc = recording.read_incident()?;
+    let smes = &mut doc.incident.smes;
+    let previous = match smes.iter_mut().find(|sme| sme.name == who) {
+        Some(sme) if sme.area == area => {
+            return Err(Error::NoChange(format!("{who} is already the SME for {area}")).into())
+        }
+        Some(sme) => Some(std::mem::replace(&mut sme.area, area.to_string())),
+        None => {
+            smes.push(Sme {
+                name: who.to_string(),
+                area: area.to_string(),
+            });
+            None
+        }
+    };
+    let text = match &previous {
+        Some(old) => format!("{who} moved from {old} to {area} as SME."),
+        None => format!("{who} joined as SME for {area}."),
+    };
+    let change = Change {
+        field: format!("sme:{who}"),
+        from: previous,
+        to: Some(area.to_string()),
+    };
+    let entry = recording.entry(EntryKind::Role, text, vec![change]);
+    let mut changes = Changes::default();
+    recording.write_incident(&mut changes, &doc)?;
+    recording.commit(changes, &entry, &format!("sme {who} ({area})"))
+}

@@ -1,0 +1,107 @@
+//! Errors a caller must tell apart. Each message is one line, lowercase, and
+//! ends with what to do when the user can act on it.
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum Error {
+    /// The current directory is not inside a git work tree.
+    #[error("`{}` is not inside a git repository; run `incident init` to make one", .0.display())]
+    NotARepository(PathBuf),
+
+    /// No incident matches a reference.
+    #[error("no incident matches `{reference}`{}", known_list(.known))]
+    IncidentNotFound {
+        reference: String,
+        known: Vec<String>,
+    },
+
+    /// A reference matches several incidents.
+    #[error("`{reference}` matches several incidents: {}; give more of the id", .matches.join(", "))]
+    AmbiguousIncident {
+        reference: String,
+        matches: Vec<String>,
+    },
+
+    /// No incident was named and none is active.
+    #[error("no active incident; name one with --incident ID or $INCIDENT{}", known_list(.recent))]
+    NoActiveIncident { recent: Vec<String> },
+
+    /// No incident was named and more than one is active.
+    #[error("several incidents are active: {}; choose one with --incident ID or $INCIDENT", .0.join(", "))]
+    SeveralActive(Vec<String>),
+
+    /// A reference that would point outside `incidents/`.
+    #[error("`{0}` is not a valid incident id: ids are single names inside `incidents/`, such as 2026-11-24-checkout-errors")]
+    InvalidReference(String),
+
+    /// A title that cannot become an incident.
+    #[error("invalid title `{title}`: {reason}")]
+    InvalidTitle { title: String, reason: &'static str },
+
+    /// A file the tool reads is malformed, for example after a hand edit.
+    #[error("{}:{line}: {message}", .path.display())]
+    Malformed {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+
+    /// A name that is not one of a fixed set (severity, role, status, kind, level).
+    #[error("unknown {what} `{name}`; expected one of: {}", .valid.join(", "))]
+    UnknownName {
+        what: &'static str,
+        name: String,
+        valid: Vec<String>,
+    },
+
+    /// An entry kind only the tool records.
+    #[error("entry kind `{kind}` is recorded by the tool itself; `incident note --kind` takes one of: {}", .valid.join(", "))]
+    ReservedKind { kind: String, valid: Vec<String> },
+
+    /// No checklist item matches.
+    #[error("no checklist item matches `{0}`; `incident show` lists the open items")]
+    UnknownItem(String),
+
+    /// Several checklist items match.
+    #[error("`{query}` matches several checklist items: {}; use the item id", .matches.join(", "))]
+    AmbiguousItem { query: String, matches: Vec<String> },
+
+    /// git has no author identity configured.
+    #[error("no git identity is configured; set one with: git config --global user.name \"Your Name\" && git config --global user.email you@example.com")]
+    MissingIdentity,
+
+    /// A note with no text.
+    #[error("the note is empty; nothing was recorded")]
+    EmptyNote,
+
+    /// A note with no text given and no terminal to open an editor on.
+    #[error("no note text given; pass it as an argument, or `-` to read standard input")]
+    NoNoteText,
+
+    /// A file the command must rewrite has changes that are not committed.
+    #[error("`{}` has uncommitted changes; commit or stash them first so the tool commits only its own", .0.display())]
+    UncommittedChanges(PathBuf),
+
+    /// The policy has no severity for an impact and urgency pair.
+    #[error("the severity policy has no severity for impact `{impact}` and urgency `{urgency}`; fix the matrix (see `incident lint`) or pass --severity")]
+    PolicyGap { impact: String, urgency: String },
+
+    /// A time the user gave that cannot be read.
+    #[error("cannot read time `{0}`: use RFC 3339 (2026-11-24T06:50:00Z) or HH:MM for today in local time")]
+    InvalidTime(String),
+
+    /// The command would record nothing new.
+    #[error("{0}; nothing to record")]
+    NoChange(String),
+}
+
+fn known_list(known: &[String]) -> String {
+    if known.is_empty() {
+        String::new()
+    } else {
+        format!("; known: {}", known.join(", "))
+    }
+}

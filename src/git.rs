@@ -1,0 +1,218 @@
+//! The only code that calls git2. Commits are built from HEAD's tree plus the
+//! files a command wrote, so whatever else the user has staged stays staged.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use chrono::{DateTime, Utc};
+use git2::build::TreeUpdateBuilder;
+use git2::{FileMode, Repository, RepositoryState, Signature, Time};
+
+use crate::error::Error;
+
+/// Who is recording: the git author identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub name: String,
+    pub email: String,
+}
+
+/// A git work tree the records live in.
+pub struct Repo {
+    repo: Repository,
+    root: PathBuf,
+}
+
+impl Repo {
+    /// The repository containing `dir`.
+    pub fn discover(dir: &Path) -> Result<Repo, Error> {
+        let repo =
+            Repository::discover(dir).map_err(|_| Error::NotARepository(dir.to_path_buf()))?;
+        let root = repo
+            .workdir()
+            .ok_or_else(|| Error::NotARepository(dir.to_path_buf()))?
+            .to_path_buf();
+        Ok(Repo { repo, root })
+    }
+
+    /// The repository containing `dir`, or a new one made at `dir`.
+    pub fn discover_or_init(dir: &Path) -> Result<(Repo, bool)> {
+        if let Ok(repo) = Repo::discover(dir) {
+            return Ok((repo, false));
+        }
+        let repo = Repository::init(dir)
+            .with_context(|| format!("cannot create a git repository in `{}`", dir.display()))?;
+        let root = repo.workdir().unwrap_or(dir).to_path_buf();
+        Ok((Repo { repo, root }, true))
+    }
+
+    /// The work tree's top directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The author identity, from `GIT_AUTHOR_NAME`/`GIT_AUTHOR_EMAIL` as git
+    /// itself honours them, else `user.name`/`user.email`.
+    pub fn identity(&self) -> Result<Identity, Error> {
+        let config = self.repo.config().ok();
+        identity_from(config.as_ref())
+    }
+
+    /// Refuses to go on when git is mid-merge, mid-rebase and the like: a
+    /// commit then would be tangled up in someone else's operation.
+    pub fn ensure_ready(&self) -> Result<()> {
+        if self.repo.state() != RepositoryState::Clean {
+            bail!(
+                "the repository is in the middle of a {:?}; finish or abort it first",
+                self.repo.state()
+            );
+        }
+        Ok(())
+    }
+
+    /// Fails if any of these existing files differs from HEAD, in the work tree
+    /// or the index; committing them would commit someone else's edit.
+    pub fn ensure_unmodified<'a>(&self, paths: impl IntoIterator<Item = &'a Path>) -> Result<()> {
+        for path in paths {
+            let status = self
+                .repo
+                .status_file(path)
+                .with_context(|| format!("cannot read the git status of `{}`", path.display()))?;
+            if !status.is_empty() && !status.is_ignored() {
+                return Err(Error::UncommittedChanges(path.to_path_buf()).into());
+            }
+        }
+        Ok(())
+    }
+
+    /// The blob id of a file as committed at HEAD, if it is.
+    pub fn committed_blob_id(&self, path: &Path) -> Option<String> {
+        let tree = self.repo.head().ok()?.peel_to_tree().ok()?;
+        let entry = tree.get_path(path).ok()?;
+        Some(entry.id().to_string())
+    }
+
+    /// Commits exactly these files (content, or `None` for removed) on top of
+    /// HEAD, and updates the index for them alone. Returns the commit id.
+    pub fn commit(
+        &self,
+        identity: &Identity,
+        when: DateTime<Utc>,
+        files: &[(PathBuf, Option<Vec<u8>>)],
+        message: &str,
+    ) -> Result<String> {
+        let repo = &self.repo;
+        let parent = match repo.head() {
+            Ok(head) => Some(
+                head.peel_to_commit()
+                    .context("cannot read the HEAD commit")?,
+            ),
+            Err(e)
+                if e.code() == git2::ErrorCode::UnbornBranch
+                    || e.code() == git2::ErrorCode::NotFound =>
+            {
+                None
+            }
+            Err(e) => return Err(e).context("cannot read HEAD"),
+        };
+        let baseline = match &parent {
+            Some(commit) => commit.tree()?,
+            None => repo.find_tree(repo.treebuilder(None)?.write()?)?,
+        };
+        let mut update = TreeUpdateBuilder::new();
+        for (path, content) in files {
+            let name = git_path(path)?;
+            match content {
+                Some(bytes) => {
+                    let blob = repo.blob(bytes).context("cannot store a file in git")?;
+                    update.upsert(name, blob, FileMode::Blob);
+                }
+                None => {
+                    update.remove(name);
+                }
+            }
+        }
+        let tree = repo.find_tree(update.create_updated(repo, &baseline)?)?;
+        let time = Time::new(when.timestamp(), 0);
+        let signature = Signature::new(&identity.name, &identity.email, &time)
+            .context("cannot use the git identity")?;
+        let parents: Vec<_> = parent.iter().collect();
+        let commit = repo
+            .commit(
+                Some("HEAD"),
+                &signature,
+                &signature,
+                message,
+                &tree,
+                &parents,
+            )
+            .context("cannot commit")?;
+        if let Err(e) = self.stage(files) {
+            // Keep HEAD and the index in step: undo the commit, the caller undoes the files.
+            self.move_head_back(parent.as_ref().map(|c| c.id()));
+            return Err(e);
+        }
+        Ok(commit.to_string())
+    }
+
+    fn stage(&self, files: &[(PathBuf, Option<Vec<u8>>)]) -> Result<()> {
+        let mut index = self.repo.index().context("cannot read the git index")?;
+        for (path, content) in files {
+            match content {
+                Some(_) => index.add_path(path),
+                None => index.remove_path(path),
+            }
+            .with_context(|| format!("cannot update the git index for `{}`", path.display()))?;
+        }
+        index.write().context("cannot write the git index")
+    }
+
+    fn move_head_back(&self, previous: Option<git2::Oid>) {
+        let Ok(head) = self.repo.head() else { return };
+        let Some(name) = head.name().ok().map(str::to_string) else {
+            return;
+        };
+        let _ = match previous {
+            Some(id) => self
+                .repo
+                .reference(&name, id, true, "incident: undo failed commit")
+                .map(|_| ()),
+            None => self.repo.find_reference(&name).and_then(|mut r| r.delete()),
+        };
+    }
+}
+
+/// The identity a commit in a repository would get, from the user's global
+/// config when there is no repository yet.
+pub fn default_identity() -> Result<Identity, Error> {
+    let config = git2::Config::open_default().ok();
+    identity_from(config.as_ref())
+}
+
+fn identity_from(config: Option<&git2::Config>) -> Result<Identity, Error> {
+    let lookup = |env: &str, key: &str| {
+        std::env::var(env)
+            .ok()
+            .or_else(|| config.and_then(|c| c.get_string(key).ok()))
+            .filter(|v| !v.trim().is_empty())
+    };
+    match (
+        lookup("GIT_AUTHOR_NAME", "user.name"),
+        lookup("GIT_AUTHOR_EMAIL", "user.email"),
+    ) {
+        (Some(name), Some(email)) => Ok(Identity { name, email }),
+        _ => Err(Error::MissingIdentity),
+    }
+}
+
+/// git paths use `/` whatever the platform.
+fn git_path(path: &Path) -> Result<String> {
+    let parts: Option<Vec<&str>> = path.components().map(|c| c.as_os_str().to_str()).collect();
+    match parts {
+        Some(parts) => Ok(parts.join("/")),
+        None => bail!(
+            "`{}` is not valid UTF-8 and cannot be committed",
+            path.display()
+        ),
+    }
+}

@@ -1,0 +1,12 @@
+//! `incident`: run software incidents from a shell, with the record kept as
+//! markdown in git. The binary in `main.rs` only parses arguments and reports
+//! errors; everything else lives in these modules.
+
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod error;
+pub mod git;
+pub mod model;
+pub mod render;
+pub mod store;

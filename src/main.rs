@@ -1,0 +1,27 @@
+//! `incident`: run software incidents from a shell, with the record kept as
+//! markdown in git.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use incident::{cli, commands};
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(code) => code,
+        // `incident list | head` closes the pipe early; that is not an error.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            let _ = writeln!(io::stderr(), "error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .filter_map(|cause| cause.downcast_ref::<io::Error>())
+        .any(|e| e.kind() == io::ErrorKind::BrokenPipe)
+}

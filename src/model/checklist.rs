@@ -1,0 +1,199 @@
+//! The incident's checklist: a markdown task list grouped by role, one item per
+//! paragraph so that check-offs on neighbouring items merge cleanly in git.
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+use super::incident::{IncidentType, Role};
+use super::markdown;
+use super::runbook::{Phase, RoleRunbook};
+use crate::error::Error;
+
+/// One item of an incident's checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckItem {
+    /// `<role>.<runbook item id>`, e.g. `commander.confirm-roles`.
+    pub id: String,
+    /// What to do.
+    pub text: String,
+    /// Whether it is done.
+    pub checked: bool,
+    /// Must be done before the incident is resolved or closed.
+    pub required: bool,
+    /// The checklist section it sits in.
+    pub section: Option<String>,
+    /// 1-based line in `checklist.md`.
+    pub line: usize,
+    #[serde(skip)]
+    marker: Range<usize>,
+}
+
+/// Reads the items of a checklist; items without an id are someone's hand-written
+/// notes and are left alone.
+pub fn parse(source: &str) -> Vec<CheckItem> {
+    markdown::task_items(source)
+        .into_iter()
+        .filter_map(|task| {
+            let id = task.attribute("id")?.to_string();
+            Some(CheckItem {
+                id,
+                required: task.has_flag("required"),
+                text: task.text,
+                checked: task.checked,
+                section: task.section,
+                line: task.line,
+                marker: task.marker,
+            })
+        })
+        .collect()
+}
+
+/// The source with one item's box set; every other byte stays as it was.
+pub fn set_checked(source: &str, item: &CheckItem, checked: bool) -> String {
+    let marker = if checked { "[x]" } else { "[ ]" };
+    let mut edited = String::with_capacity(source.len());
+    edited.push_str(&source[..item.marker.start]);
+    edited.push_str(marker);
+    edited.push_str(&source[item.marker.end..]);
+    edited
+}
+
+/// Finds the item a person means: an exact id, the id without its role prefix,
+/// or a unique case-insensitive part of the text or id.
+pub fn find<'a>(items: &'a [CheckItem], query: &str) -> Result<&'a CheckItem, Error> {
+    let exact: Vec<_> = items
+        .iter()
+        .filter(|item| {
+            item.id == query
+                || item
+                    .id
+                    .split_once('.')
+                    .is_some_and(|(_, rest)| rest == query)
+        })
+        .collect();
+    let matches = if exact.is_empty() {
+        let needle = query.to_lowercase();
+        items
+            .iter()
+            .filter(|item| item.text.to_lowercase().contains(&needle) || item.id.contains(&needle))
+            .collect()
+    } else {
+        exact
+    };
+    match matches.as_slice() {
+        [one] => Ok(one),
+        [] => Err(Error::UnknownItem(query.to_string())),
+        several => Err(Error::AmbiguousItem {
+            query: query.to_string(),
+            matches: several
+                .iter()
+                .map(|item| format!("{} ({})", item.id, item.text))
+                .collect(),
+        }),
+    }
+}
+
+/// The checklist written at declare time: each role's items for `phase`.
+pub fn render_new(runbooks: &[RoleRunbook], incident_type: IncidentType) -> String {
+    let mut out = String::from(
+        "# Checklist\n\nCheck items off with `incident check <id>`. Each item is its own paragraph so that\nresponders on different clones can check neighbouring items without a merge conflict.\n",
+    );
+    for runbook in runbooks {
+        out.push_str(&render_section(
+            runbook.role.title(),
+            runbook,
+            Phase::Start,
+            incident_type,
+        ));
+    }
+    out
+}
+
+/// A `## heading` followed by the items of one phase of a runbook; empty when
+/// the phase has no items for this incident type.
+pub fn render_section(
+    heading: &str,
+    runbook: &RoleRunbook,
+    phase: Phase,
+    incident_type: IncidentType,
+) -> String {
+    let mut out = String::new();
+    for item in runbook.items_for(phase, incident_type) {
+        if out.is_empty() {
+            out.push_str(&format!("\n## {heading}\n"));
+        }
+        let required = if item.required { " required" } else { "" };
+        out.push_str(&format!(
+            "\n- [ ] {} <!-- id:{}.{}{required} -->\n",
+            item.text,
+            runbook.role.as_str(),
+            item.id
+        ));
+    }
+    out
+}
+
+/// The role an item belongs to, from its id prefix.
+pub fn role_of(item: &CheckItem) -> Option<Role> {
+    item.id
+        .split_once('.')
+        .and_then(|(role, _)| role.parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runbook() -> RoleRunbook {
+        let source = "## start\n\n- [ ] Confirm roles <!-- id:confirm-roles required -->\n- [ ] Tell customers <!-- id:tell only:customer -->\n- [ ] Confirm scribe <!-- id:scribe -->\n";
+        RoleRunbook::parse(Role::Commander, source).0
+    }
+
+    #[test]
+    fn new_checklist_keeps_items_apart_and_round_trips() {
+        let source = render_new(&[runbook()], IncidentType::Internal);
+        assert!(source.contains("## Incident Commander\n\n- [ ] Confirm roles <!-- id:commander.confirm-roles required -->\n\n- [ ] Confirm scribe"));
+        assert!(!source.contains("Tell customers"));
+        let items = parse(&source);
+        assert_eq!(items.len(), 2);
+        assert!(items[0].required);
+        assert_eq!(role_of(&items[0]), Some(Role::Commander));
+    }
+
+    #[test]
+    fn checking_changes_only_the_marker() {
+        let source = render_new(&[runbook()], IncidentType::Customer);
+        let items = parse(&source);
+        let checked = set_checked(&source, &items[1], true);
+        assert_eq!(checked.len(), source.len());
+        let diff: Vec<_> = source
+            .lines()
+            .zip(checked.lines())
+            .filter(|(a, b)| a != b)
+            .collect();
+        assert_eq!(
+            diff,
+            vec![(
+                "- [ ] Tell customers <!-- id:commander.tell -->",
+                "- [x] Tell customers <!-- id:commander.tell -->"
+            )]
+        );
+        assert!(parse(&checked)[1].checked);
+    }
+
+    #[test]
+    fn finds_items_by_id_suffix_or_text() {
+        let items = parse(&render_new(&[runbook()], IncidentType::Customer));
+        assert_eq!(find(&items, "commander.tell").unwrap().id, "commander.tell");
+        assert_eq!(find(&items, "tell").unwrap().id, "commander.tell");
+        assert_eq!(find(&items, "CUSTOMERS").unwrap().id, "commander.tell");
+        assert!(
+            matches!(find(&items, "confirm"), Err(Error::AmbiguousItem { matches, .. }) if matches.len() == 2)
+        );
+        assert!(matches!(
+            find(&items, "nothing"),
+            Err(Error::UnknownItem(_))
+        ));
+    }
+}

@@ -1,0 +1,153 @@
+//! Incident ids (`YYYY-MM-DD-<slug>`) and the rules that keep them inside `incidents/`.
+
+use chrono::{DateTime, Utc};
+
+use crate::error::Error;
+
+/// Longest slug taken from a title; ids stay readable in a shell and a file tree.
+const MAX_SLUG_LEN: usize = 48;
+
+/// Turns a title into the slug part of an id: lowercase ASCII letters and digits
+/// joined by single dashes. A title with no such characters gets `incident`.
+pub fn slugify(title: &str) -> String {
+    let mut slug = String::new();
+    for c in title.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    if slug.len() > MAX_SLUG_LEN {
+        slug.truncate(MAX_SLUG_LEN);
+    }
+    let slug = slug.trim_end_matches('-');
+    if slug.is_empty() {
+        "incident".to_string()
+    } else {
+        slug.to_string()
+    }
+}
+
+/// The id a new incident gets before collisions are resolved.
+pub fn base_id(declared: DateTime<Utc>, title: &str) -> String {
+    format!("{}-{}", declared.format("%Y-%m-%d"), slugify(title))
+}
+
+/// The slug part of an id: what follows the `YYYY-MM-DD-` date.
+pub fn slug_of(id: &str) -> &str {
+    let bytes = id.as_bytes();
+    let has_date = bytes.len() > 11
+        && bytes[..10].iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+        && bytes[10] == b'-';
+    if has_date {
+        &id[11..]
+    } else {
+        id
+    }
+}
+
+/// Checks a title: not empty, and not something that reads as a path out of `incidents/`.
+pub fn validate_title(title: &str) -> Result<(), Error> {
+    let trimmed = title.trim();
+    if trimmed.is_empty() {
+        return Err(Error::InvalidTitle {
+            title: title.to_string(),
+            reason: "it is empty",
+        });
+    }
+    let looks_like_path = trimmed.split(['/', '\\']).any(|part| part == "..")
+        || (trimmed.starts_with(['/', '\\']) && !trimmed.contains(char::is_whitespace));
+    if looks_like_path {
+        return Err(Error::InvalidTitle {
+            title: title.to_string(),
+            reason: "it reads as a path outside `incidents/`",
+        });
+    }
+    Ok(())
+}
+
+/// Checks an incident reference given on the command line or in `$INCIDENT`: it
+/// must name a directory directly inside `incidents/`.
+pub fn validate_reference(reference: &str) -> Result<(), Error> {
+    let bad = reference.is_empty()
+        || reference == "."
+        || reference == ".."
+        || reference.starts_with('.')
+        || reference.contains(['/', '\\', '\0']);
+    if bad {
+        Err(Error::InvalidReference(reference.to_string()))
+    } else {
+        Ok(())
+    }
+}
+
+/// Picks the incidents a reference names: an exact id wins; otherwise every id
+/// the reference is a prefix of, or whose slug equals or starts with it.
+pub fn matching_ids<'a>(reference: &str, ids: &'a [String]) -> Vec<&'a String> {
+    if let Some(exact) = ids.iter().find(|id| id.as_str() == reference) {
+        return vec![exact];
+    }
+    ids.iter()
+        .filter(|id| id.starts_with(reference) || slug_of(id).starts_with(reference))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_lowercase_ascii_with_single_dashes() {
+        assert_eq!(slugify("Checkout: 500s on /pay!"), "checkout-500s-on-pay");
+        assert_eq!(slugify("  --Déjà vu--  "), "d-j-vu");
+        assert_eq!(slugify("数据库"), "incident");
+        assert_eq!(slugify(&"a".repeat(100)).len(), MAX_SLUG_LEN);
+    }
+
+    #[test]
+    fn slug_of_strips_the_date() {
+        assert_eq!(slug_of("2026-11-24-db-down"), "db-down");
+        assert_eq!(slug_of("db-down"), "db-down");
+    }
+
+    #[test]
+    fn titles_that_escape_are_refused() {
+        assert!(validate_title("../x").is_err());
+        assert!(validate_title("a/../../b").is_err());
+        assert!(validate_title("/etc/passwd").is_err());
+        assert!(validate_title("   ").is_err());
+        assert!(validate_title("Disk full on /var/log").is_ok());
+        assert!(validate_title("/api/v2 returns 500").is_ok());
+    }
+
+    #[test]
+    fn references_stay_inside_incidents() {
+        for bad in ["", ".", "..", "../x", "/abs", "a/b", ".active"] {
+            assert!(validate_reference(bad).is_err(), "{bad:?}");
+        }
+        assert!(validate_reference("2026-11-24-db").is_ok());
+    }
+
+    #[test]
+    fn references_match_by_exact_id_prefix_or_slug() {
+        let ids: Vec<String> = [
+            "2026-11-24-db-down",
+            "2026-11-24-db-down-2",
+            "2026-11-25-api",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(matching_ids("2026-11-24-db-down", &ids).len(), 1);
+        assert_eq!(matching_ids("db-down", &ids).len(), 2);
+        assert_eq!(matching_ids("api", &ids), vec![&ids[2]]);
+        assert_eq!(matching_ids("2026-11-25", &ids), vec![&ids[2]]);
+        assert!(matching_ids("nope", &ids).is_empty());
+    }
+}

@@ -1,0 +1,196 @@
+//! Reading markdown task lists: the one place that sets pulldown-cmark's options.
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// The parser every markdown reader in the tool uses.
+pub fn parser(source: &str) -> Parser<'_> {
+    Parser::new_ext(source, Options::ENABLE_TASKLISTS)
+}
+
+/// A `- [ ]` item found in a markdown document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskItem {
+    /// Whether the box is ticked.
+    pub checked: bool,
+    /// Byte range of the `[ ]` / `[x]` marker in the source.
+    pub marker: Range<usize>,
+    /// 1-based line of the item.
+    pub line: usize,
+    /// The item's text without markup and without its attribute comment.
+    pub text: String,
+    /// The tokens of the item's trailing `<!-- ... -->` comment.
+    pub attributes: Vec<String>,
+    /// Text of the closest level-2 heading above the item, if any.
+    pub section: Option<String>,
+    /// 1-based line of that heading.
+    pub section_line: usize,
+}
+
+impl TaskItem {
+    /// Value of a `key:value` attribute.
+    pub fn attribute(&self, key: &str) -> Option<&str> {
+        self.attributes.iter().find_map(|token| {
+            token
+                .strip_prefix(key)
+                .and_then(|rest| rest.strip_prefix(':'))
+        })
+    }
+
+    /// Whether a bare flag attribute such as `required` is present.
+    pub fn has_flag(&self, flag: &str) -> bool {
+        self.attributes.iter().any(|token| token == flag)
+    }
+}
+
+/// A level-2 heading and its line, for documents organised in sections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub title: String,
+    pub line: usize,
+}
+
+/// The level-2 headings of a document, in order.
+pub fn sections(source: &str) -> Vec<Section> {
+    let mut found = Vec::new();
+    let mut current: Option<(String, usize)> = None;
+    for (event, range) in parser(source).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H2,
+                ..
+            }) => current = Some((String::new(), line_of(source, range.start))),
+            Event::Text(text) | Event::Code(text) => {
+                if let Some((title, _)) = current.as_mut() {
+                    title.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::Heading(HeadingLevel::H2)) => {
+                if let Some((title, line)) = current.take() {
+                    found.push(Section {
+                        title: title.trim().to_string(),
+                        line,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Every task-list item in the document, in source order.
+pub fn task_items(source: &str) -> Vec<TaskItem> {
+    let headings = sections(source);
+    let mut items = Vec::new();
+    // Items nest; the stack holds the item being read at each depth.
+    let mut stack: Vec<TaskItem> = Vec::new();
+    let mut is_task: Vec<bool> = Vec::new();
+    for (event, range) in parser(source).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Item) => {
+                let line = line_of(source, range.start);
+                let section = headings.iter().rev().find(|s| s.line <= line);
+                stack.push(TaskItem {
+                    checked: false,
+                    marker: 0..0,
+                    line,
+                    text: String::new(),
+                    attributes: Vec::new(),
+                    section: section.map(|s| s.title.clone()),
+                    section_line: section.map_or(0, |s| s.line),
+                });
+                is_task.push(false);
+            }
+            Event::TaskListMarker(checked) => {
+                if let (Some(item), Some(task)) = (stack.last_mut(), is_task.last_mut()) {
+                    item.checked = checked;
+                    item.marker = range;
+                    *task = true;
+                }
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if let Some(item) = stack.last_mut() {
+                    item.text.push_str(&text);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(item) = stack.last_mut() {
+                    item.text.push(' ');
+                }
+            }
+            Event::InlineHtml(html) | Event::Html(html) => {
+                if let (Some(item), Some(tokens)) = (stack.last_mut(), comment_tokens(&html)) {
+                    item.attributes.extend(tokens);
+                }
+            }
+            Event::End(TagEnd::Item) => {
+                if let (Some(mut item), Some(true)) = (stack.pop(), is_task.pop()) {
+                    item.text = item.text.split_whitespace().collect::<Vec<_>>().join(" ");
+                    items.push(item);
+                }
+            }
+            _ => {}
+        }
+    }
+    items.sort_by_key(|item| item.marker.start);
+    items
+}
+
+/// The whitespace-separated tokens of an HTML comment, or `None` for other HTML.
+fn comment_tokens(html: &str) -> Option<Vec<String>> {
+    let inner = html.trim().strip_prefix("<!--")?.strip_suffix("-->")?;
+    Some(inner.split_whitespace().map(str::to_string).collect())
+}
+
+/// 1-based line number of a byte offset.
+pub fn line_of(source: &str, offset: usize) -> usize {
+    source.as_bytes()[..offset.min(source.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = "# Title\n\n## start\n\n- [ ] Confirm `roles` <!-- id:confirm required -->\n\n- [x] Elect a scribe\n  today\n\n## during\n\n- plain item\n- [ ] Capture SMEs <!-- id:smes only:customer -->\n";
+
+    #[test]
+    fn finds_task_items_with_markers_sections_and_attributes() {
+        let items = task_items(DOC);
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[0].text, "Confirm roles");
+        assert_eq!(&DOC[items[0].marker.clone()], "[ ]");
+        assert_eq!(items[0].attribute("id"), Some("confirm"));
+        assert!(items[0].has_flag("required"));
+        assert_eq!(items[0].section.as_deref(), Some("start"));
+        assert_eq!(items[0].line, 5);
+        assert!(items[1].checked);
+        assert_eq!(items[1].text, "Elect a scribe today");
+        assert_eq!(&DOC[items[1].marker.clone()], "[x]");
+        assert_eq!(items[2].section.as_deref(), Some("during"));
+        assert_eq!(items[2].attribute("only"), Some("customer"));
+    }
+
+    #[test]
+    fn sections_have_lines() {
+        let found = sections(DOC);
+        assert_eq!(
+            found,
+            vec![
+                Section {
+                    title: "start".into(),
+                    line: 3
+                },
+                Section {
+                    title: "during".into(),
+                    line: 10
+                }
+            ]
+        );
+    }
+}

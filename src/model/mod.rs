@@ -1,0 +1,11 @@
+//! The domain model: incidents, timeline entries, checklists, runbooks and the
+//! severity policy. Plain types and parsing only; nothing here touches the disk.
+
+pub mod checklist;
+pub mod duration;
+pub mod id;
+pub mod incident;
+pub mod markdown;
+pub mod policy;
+pub mod runbook;
+pub mod timeline;

@@ -1,0 +1,223 @@
+//! Timeline entries: one markdown file each, so that entries recorded on
+//! different clones never touch the same file.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+
+/// What an entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryKind {
+    /// Anything worth writing down.
+    Note,
+    /// A technical milestone in the response.
+    Milestone,
+    /// A suggestion from a subject-matter expert.
+    Suggestion,
+    /// A troubleshooting result.
+    Finding,
+    /// The incident was redefined: its scope or understanding changed.
+    Redefinition,
+    /// An update from the Support Lead.
+    Update,
+    /// A follow-up action item.
+    Action,
+    /// A published internal summary.
+    Summary,
+    /// Recorded by the tool: the incident was declared.
+    Declared,
+    /// Recorded by the tool: the severity changed.
+    Severity,
+    /// Recorded by the tool: the status changed.
+    Status,
+    /// Recorded by the tool: a role or SME assignment changed.
+    Role,
+    /// Recorded by the tool: a checklist item was checked or unchecked.
+    Check,
+}
+
+impl EntryKind {
+    const ALL: [EntryKind; 13] = [
+        EntryKind::Note,
+        EntryKind::Milestone,
+        EntryKind::Suggestion,
+        EntryKind::Finding,
+        EntryKind::Redefinition,
+        EntryKind::Update,
+        EntryKind::Action,
+        EntryKind::Summary,
+        EntryKind::Declared,
+        EntryKind::Severity,
+        EntryKind::Status,
+        EntryKind::Role,
+        EntryKind::Check,
+    ];
+
+    /// Kinds a person may give to `incident note --kind`.
+    pub const WRITTEN: [EntryKind; 7] = [
+        EntryKind::Note,
+        EntryKind::Milestone,
+        EntryKind::Suggestion,
+        EntryKind::Finding,
+        EntryKind::Redefinition,
+        EntryKind::Update,
+        EntryKind::Action,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Note => "note",
+            EntryKind::Milestone => "milestone",
+            EntryKind::Suggestion => "suggestion",
+            EntryKind::Finding => "finding",
+            EntryKind::Redefinition => "redefinition",
+            EntryKind::Update => "update",
+            EntryKind::Action => "action",
+            EntryKind::Summary => "summary",
+            EntryKind::Declared => "declared",
+            EntryKind::Severity => "severity",
+            EntryKind::Status => "status",
+            EntryKind::Role => "role",
+            EntryKind::Check => "check",
+        }
+    }
+
+    /// Parses a kind a person may write with `incident note`.
+    pub fn parse_written(s: &str) -> Result<EntryKind, Error> {
+        let valid = || EntryKind::WRITTEN.iter().map(|k| k.to_string()).collect();
+        let kind = s.parse::<EntryKind>().map_err(|_| Error::UnknownName {
+            what: "entry kind",
+            name: s.to_string(),
+            valid: valid(),
+        })?;
+        if EntryKind::WRITTEN.contains(&kind) {
+            Ok(kind)
+        } else {
+            Err(Error::ReservedKind {
+                kind: s.to_string(),
+                valid: valid(),
+            })
+        }
+    }
+}
+
+impl fmt::Display for EntryKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl FromStr for EntryKind {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        EntryKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s.to_ascii_lowercase())
+            .ok_or_else(|| Error::UnknownName {
+                what: "entry kind",
+                name: s.to_string(),
+                valid: EntryKind::ALL.iter().map(|k| k.to_string()).collect(),
+            })
+    }
+}
+
+/// A change the tool made to the incident's state, kept with its entry so a
+/// review can follow every value back through time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// What changed: `severity`, `status`, a role name, `sme`, or a checklist item id.
+    pub field: String,
+    /// The value before; `None` when it was unset.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// The value after; `None` when it was cleared.
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+/// The front matter of a timeline entry file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryHeader {
+    /// When the event happened (UTC); may be earlier than when it was written down.
+    pub at: DateTime<Utc>,
+    /// Who wrote it, from git config `user.name`.
+    pub author: String,
+    /// The author's `user.email`.
+    pub email: String,
+    /// What the entry records.
+    pub kind: EntryKind,
+    /// The state changes, for entries the tool records.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<Change>,
+    /// Who owns it, for action items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+}
+
+/// One timeline entry: its header and its markdown text, byte for byte as given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    #[serde(flatten)]
+    pub header: EntryHeader,
+    /// The markdown text exactly as recorded.
+    pub text: String,
+}
+
+/// File name for an entry: the UTC event time first, so a directory listing is
+/// the timeline in order, then a short id that keeps concurrent entries apart.
+pub fn entry_file_name(at: DateTime<Utc>, unique: &str) -> String {
+    format!("{}-{unique}.md", at.format("%Y%m%dT%H%M%SZ"))
+}
+
+/// Entry files store the text followed by one newline, so that every file
+/// ends in a newline and any text, with or without one, comes back exactly.
+pub fn text_to_body(text: &str) -> String {
+    format!("{text}\n")
+}
+
+/// The inverse of [`text_to_body`].
+pub fn body_to_text(body: &str) -> &str {
+    body.strip_suffix('\n').unwrap_or(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_kinds_exclude_the_tools_own() {
+        assert_eq!(
+            EntryKind::parse_written("Finding").ok(),
+            Some(EntryKind::Finding)
+        );
+        assert!(matches!(
+            EntryKind::parse_written("status"),
+            Err(Error::ReservedKind { .. })
+        ));
+        assert!(matches!(
+            EntryKind::parse_written("gossip"),
+            Err(Error::UnknownName { .. })
+        ));
+    }
+
+    #[test]
+    fn body_round_trips_any_ending() {
+        for text in ["", "a", "a\n", "a\r\n", "a\n\n", "\n"] {
+            assert_eq!(body_to_text(&text_to_body(text)), text);
+        }
+    }
+
+    #[test]
+    fn file_names_sort_by_time() {
+        let a = entry_file_name("2026-11-24T06:50:00Z".parse().unwrap(), "zzz");
+        let b = entry_file_name("2026-11-24T06:50:01Z".parse().unwrap(), "aaa");
+        assert_eq!(a, "20261124T065000Z-zzz.md");
+        assert!(a < b);
+    }
+}

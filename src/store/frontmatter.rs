@@ -1,0 +1,128 @@
+//! Splitting markdown files into YAML front matter and body, and the only use
+//! of the YAML crate, so it can be swapped in one place.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::Error;
+
+/// Parses a `---` fenced YAML header and returns it with the body that follows,
+/// byte for byte.
+pub fn parse<'a, T: DeserializeOwned>(path: &Path, source: &'a str) -> Result<(T, &'a str), Error> {
+    let malformed = |line: usize, message: String| Error::Malformed {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
+    let (yaml, body) = split(source).ok_or_else(|| {
+        malformed(1, "missing front matter: the file must start with a `---` line and the header must end with another".into())
+    })?;
+    let value = from_yaml(yaml).map_err(|(line, message)| malformed(line + 1, message))?;
+    Ok((value, body))
+}
+
+/// A file made of a YAML header and a body.
+pub fn render<T: Serialize>(header: &T, body: &str) -> Result<String, Error> {
+    let yaml = to_yaml(header)?;
+    Ok(format!("---\n{yaml}---\n{body}"))
+}
+
+/// Reads a whole YAML file, such as the policy.
+pub fn parse_yaml<T: DeserializeOwned>(path: &Path, source: &str) -> Result<T, Error> {
+    from_yaml(source).map_err(|(line, message)| Error::Malformed {
+        path: path.to_path_buf(),
+        line,
+        message,
+    })
+}
+
+/// Writes a value as YAML, such as the config file.
+pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, Error> {
+    // Serialising plain structs of strings, numbers and lists cannot fail; if it
+    // ever does, say so rather than write a damaged file.
+    serde_norway::to_string(value).map_err(|e| Error::Malformed {
+        path: "<memory>".into(),
+        line: 0,
+        message: format!("cannot write YAML: {e}"),
+    })
+}
+
+/// `(yaml, body)` for a file starting with a `---` line; `None` if it has no
+/// complete header.
+fn split(source: &str) -> Option<(&str, &str)> {
+    let rest = source
+        .strip_prefix("---\n")
+        .or_else(|| source.strip_prefix("---\r\n"))?;
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end_matches(['\n', '\r']) == "---" {
+            return Some((&rest[..offset], &rest[offset + line.len()..]));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Parses YAML, reporting errors as `(1-based line within the YAML, message)`.
+fn from_yaml<T: DeserializeOwned>(yaml: &str) -> Result<T, (usize, String)> {
+    serde_norway::from_str(yaml).map_err(|e| {
+        let line = e.location().map_or(1, |l| l.line());
+        let message = e.to_string();
+        // The crate appends "at line N column M"; the line is in our prefix.
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_string();
+        (line, message)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Serialize, Deserialize, PartialEq)]
+    struct Header {
+        title: String,
+        count: u32,
+    }
+
+    #[test]
+    fn splits_and_keeps_the_body_exactly() {
+        let source = "---\ntitle: x\ncount: 2\n---\nbody\n---\nmore\r\n";
+        let (header, body): (Header, _) = parse(Path::new("f.md"), source).unwrap();
+        assert_eq!(
+            header,
+            Header {
+                title: "x".into(),
+                count: 2
+            }
+        );
+        assert_eq!(body, "body\n---\nmore\r\n");
+        assert_eq!(render(&header, body).unwrap(), source);
+    }
+
+    #[test]
+    fn reports_the_file_line_of_a_yaml_error() {
+        let source = "---\ntitle: x\ncount: [oops\n---\n";
+        let err = parse::<Header>(Path::new("f.md"), source)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("f.md:3:") || err.starts_with("f.md:4:"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn missing_header_is_reported_at_line_one() {
+        let err = parse::<Header>(Path::new("f.md"), "no header")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("f.md:1: missing front matter"), "{err}");
+    }
+}

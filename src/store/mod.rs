@@ -1,0 +1,460 @@
+//! The only code that touches files: where records live, reading them, and
+//! writing them atomically with a way back if the commit that follows fails.
+
+mod defaults;
+pub mod frontmatter;
+
+use std::collections::hash_map::DefaultHasher;
+use std::fs;
+use std::hash::{Hash, Hasher};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+pub use defaults::Source;
+
+use crate::error::Error;
+use crate::model::incident::Role;
+use crate::model::incident::{Incident, FORMAT_VERSION};
+use crate::model::policy::Policy;
+use crate::model::runbook::RoleRunbook;
+use crate::model::timeline::{self, Entry, EntryHeader};
+
+/// Where incidents live, relative to the repository root.
+pub const INCIDENTS_DIR: &str = "incidents";
+/// One empty file per active incident, so finding the active ones never reads
+/// the whole history.
+const ACTIVE_DIR: &str = "incidents/.active";
+/// The repository's configuration file.
+pub const CONFIG_FILE: &str = "incident.yaml";
+/// What `init` puts in `.gitattributes`: records are kept byte for byte,
+/// whatever a clone's `core.autocrlf` says.
+pub const GITATTRIBUTES_LINE: &str = "incidents/** -text";
+
+/// `incident.md`: the front matter and the body a person may edit.
+#[derive(Debug, Clone)]
+pub struct IncidentDoc {
+    pub incident: Incident,
+    pub body: String,
+}
+
+/// The repository's configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// Format version of the records in this repository.
+    pub format: u32,
+}
+
+/// A set of file writes and removals that one command makes, applied together.
+#[derive(Debug, Default)]
+pub struct Changes {
+    ops: Vec<(PathBuf, Option<Vec<u8>>)>,
+}
+
+impl Changes {
+    /// Writes `bytes` to `path` (relative to the repository root).
+    pub fn write(&mut self, path: PathBuf, bytes: impl Into<Vec<u8>>) {
+        self.ops.push((path, Some(bytes.into())));
+    }
+
+    /// Removes `path`.
+    pub fn remove(&mut self, path: PathBuf) {
+        self.ops.push((path, None));
+    }
+
+    /// Each path with its new content, `None` for a removal.
+    pub fn ops(&self) -> &[(PathBuf, Option<Vec<u8>>)] {
+        &self.ops
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+}
+
+/// What [`Store::apply`] did, so that it can be undone.
+#[must_use = "roll back if the commit fails"]
+pub struct Applied {
+    root: PathBuf,
+    previous: Vec<(PathBuf, Option<Vec<u8>>)>,
+    created_dirs: Vec<PathBuf>,
+}
+
+impl Applied {
+    /// Puts every file back as it was before `apply`. Best effort: the commit
+    /// already failed and that is the error to report.
+    pub fn rollback(self) {
+        for (path, before) in self.previous.into_iter().rev() {
+            let path = self.root.join(path);
+            let _ = match before {
+                Some(bytes) => write_atomic(&path, &bytes),
+                None => fs::remove_file(&path).or_else(ignore_missing),
+            };
+        }
+        for dir in self.created_dirs.into_iter().rev() {
+            let _ = fs::remove_dir(self.root.join(dir));
+        }
+    }
+}
+
+/// The incident records of one repository.
+pub struct Store {
+    root: PathBuf,
+}
+
+impl Store {
+    pub fn new(root: PathBuf) -> Store {
+        Store { root }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn incident_dir(&self, id: &str) -> PathBuf {
+        Path::new(INCIDENTS_DIR).join(id)
+    }
+
+    pub fn incident_file(&self, id: &str) -> PathBuf {
+        self.incident_dir(id).join("incident.md")
+    }
+
+    pub fn checklist_file(&self, id: &str) -> PathBuf {
+        self.incident_dir(id).join("checklist.md")
+    }
+
+    pub fn timeline_dir(&self, id: &str) -> PathBuf {
+        self.incident_dir(id).join("timeline")
+    }
+
+    pub fn active_marker(&self, id: &str) -> PathBuf {
+        Path::new(ACTIVE_DIR).join(id)
+    }
+
+    pub fn exists(&self, path: &Path) -> bool {
+        self.root.join(path).exists()
+    }
+
+    /// Every incident id, sorted: the names of the directories in `incidents/`.
+    pub fn incident_ids(&self) -> Result<Vec<String>> {
+        let dir = self.root.join(INCIDENTS_DIR);
+        let mut ids = Vec::new();
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(ids),
+            Err(e) => return Err(e).with_context(|| format!("cannot list `{}`", dir.display())),
+        };
+        for entry in entries {
+            let entry = entry.with_context(|| format!("cannot list `{}`", dir.display()))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.starts_with('.') && entry.path().join("incident.md").is_file() {
+                ids.push(name);
+            }
+        }
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// The ids of active incidents, from their markers; markers whose incident
+    /// is gone are ignored.
+    pub fn active_ids(&self) -> Result<Vec<String>> {
+        let dir = self.root.join(ACTIVE_DIR);
+        let mut ids = Vec::new();
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(ids),
+            Err(e) => return Err(e).with_context(|| format!("cannot list `{}`", dir.display())),
+        };
+        for entry in entries {
+            let entry = entry.with_context(|| format!("cannot list `{}`", dir.display()))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if self.root.join(self.incident_file(&name)).is_file() {
+                ids.push(name);
+            }
+        }
+        ids.sort();
+        Ok(ids)
+    }
+
+    pub fn read_incident(&self, id: &str) -> Result<IncidentDoc> {
+        let path = self.incident_file(id);
+        let source = self.read_text(&path)?;
+        let (incident, body): (Incident, &str) = frontmatter::parse(&path, &source)?;
+        if incident.format > FORMAT_VERSION {
+            return Err(Error::Malformed {
+                path,
+                line: 2,
+                message: format!(
+                    "format {} is newer than this build understands ({FORMAT_VERSION}); upgrade incident",
+                    incident.format
+                ),
+            }
+            .into());
+        }
+        Ok(IncidentDoc {
+            incident,
+            body: body.to_string(),
+        })
+    }
+
+    pub fn render_incident(&self, doc: &IncidentDoc) -> Result<String> {
+        Ok(frontmatter::render(&doc.incident, &doc.body)?)
+    }
+
+    pub fn read_checklist(&self, id: &str) -> Result<String> {
+        let path = self.checklist_file(id);
+        if !self.exists(&path) {
+            return Ok(String::new());
+        }
+        self.read_text(&path)
+    }
+
+    /// The incident's timeline, in order of event time.
+    pub fn read_timeline(&self, id: &str) -> Result<Vec<Entry>> {
+        let dir = self.timeline_dir(id);
+        let mut names = Vec::new();
+        match fs::read_dir(self.root.join(&dir)) {
+            Ok(entries) => {
+                for entry in entries {
+                    let entry =
+                        entry.with_context(|| format!("cannot list `{}`", dir.display()))?;
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    if name.ends_with(".md") {
+                        names.push(name);
+                    }
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("cannot list `{}`", dir.display())),
+        }
+        names.sort();
+        let mut entries = Vec::with_capacity(names.len());
+        for name in names {
+            let path = dir.join(&name);
+            let source = self.read_text(&path)?;
+            let (header, body): (EntryHeader, &str) = frontmatter::parse(&path, &source)?;
+            entries.push(Entry {
+                header,
+                text: timeline::body_to_text(body).to_string(),
+            });
+        }
+        // Names start with the event time, but a hand-edited `at` still wins.
+        entries.sort_by_key(|entry| entry.header.at);
+        Ok(entries)
+    }
+
+    /// A new timeline entry file under a name no other entry has. Entries in
+    /// the same second get a sequence number so they list in the order written.
+    pub fn new_entry(&self, changes: &mut Changes, id: &str, entry: &Entry) -> Result<PathBuf> {
+        let dir = self.timeline_dir(id);
+        let second = timeline::entry_file_name(entry.header.at, "");
+        let second = second.trim_end_matches("-.md");
+        let pending = changes
+            .ops
+            .iter()
+            .filter_map(|(p, _)| p.strip_prefix(&dir).ok())
+            .map(|p| p.to_string_lossy().into_owned());
+        let mut names: Vec<String> = pending.collect();
+        match fs::read_dir(self.root.join(&dir)) {
+            Ok(entries) => names.extend(
+                entries
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned()),
+            ),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("cannot list `{}`", dir.display())),
+        }
+        let sequence = names.iter().filter(|name| name.starts_with(second)).count();
+        let mut hasher = DefaultHasher::new();
+        entry.header.author.hash(&mut hasher);
+        entry.header.kind.as_str().hash(&mut hasher);
+        entry.text.hash(&mut hasher);
+        crate::clock::entropy().hash(&mut hasher);
+        let unique = format!("{sequence:03}-{:08x}", hasher.finish() as u32);
+        let path = dir.join(timeline::entry_file_name(entry.header.at, &unique));
+        let body = timeline::text_to_body(&entry.text);
+        changes.write(path.clone(), frontmatter::render(&entry.header, &body)?);
+        Ok(path)
+    }
+
+    /// The repository's configuration, if `incident init` wrote one.
+    pub fn read_config(&self) -> Result<Option<Config>> {
+        let path = Path::new(CONFIG_FILE);
+        if !self.exists(path) {
+            return Ok(None);
+        }
+        let source = self.read_text(path)?;
+        Ok(Some(frontmatter::parse_yaml(path, &source)?))
+    }
+
+    /// The runbook for a role: the repository's own, else the built-in default.
+    pub fn role_runbook(&self, role: Role) -> Result<RoleRunbook> {
+        let source = self.role_runbook_source(role)?;
+        let (runbook, problems) = RoleRunbook::parse(role, &source.text);
+        if let Some(problem) = problems.first() {
+            return Err(Error::Malformed {
+                path: source.origin_path(),
+                line: problem.line,
+                message: format!("{}; `incident lint` lists every problem", problem.message),
+            }
+            .into());
+        }
+        Ok(runbook)
+    }
+
+    pub fn role_runbook_source(&self, role: Role) -> Result<Source> {
+        self.with_default(
+            &defaults::role_runbook_path(role),
+            defaults::role_runbook(role),
+        )
+    }
+
+    /// The severity policy in force.
+    pub fn policy(&self) -> Result<(Policy, Source)> {
+        let source = self.with_default(Path::new(defaults::POLICY_PATH), defaults::POLICY)?;
+        let policy = frontmatter::parse_yaml(&source.origin_path(), &source.text)?;
+        Ok((policy, source))
+    }
+
+    /// The file at `path` in the repository if there is one, else the embedded default.
+    fn with_default(&self, path: &Path, default: &'static str) -> Result<Source> {
+        if self.exists(path) {
+            Ok(Source {
+                text: self.read_text(path)?,
+                path: path.to_path_buf(),
+                from_repository: true,
+            })
+        } else {
+            Ok(Source {
+                text: default.to_string(),
+                path: path.to_path_buf(),
+                from_repository: false,
+            })
+        }
+    }
+
+    pub fn read_text(&self, path: &Path) -> Result<String> {
+        let full = self.root.join(path);
+        let bytes = fs::read(&full).with_context(|| format!("cannot read `{}`", path.display()))?;
+        String::from_utf8(bytes).map_err(|e| {
+            let offset = e.utf8_error().valid_up_to();
+            let line =
+                crate::model::markdown::line_of(&String::from_utf8_lossy(&e.into_bytes()), offset);
+            Error::Malformed {
+                path: path.to_path_buf(),
+                line,
+                message: "not valid UTF-8".into(),
+            }
+            .into()
+        })
+    }
+
+    /// Writes every change to disk, each file atomically, remembering what was
+    /// there before.
+    pub fn apply(&self, changes: &Changes) -> Result<Applied> {
+        let mut applied = Applied {
+            root: self.root.clone(),
+            previous: Vec::new(),
+            created_dirs: Vec::new(),
+        };
+        for (path, content) in &changes.ops {
+            let full = self.root.join(path);
+            let before = match fs::read(&full) {
+                Ok(bytes) => Some(bytes),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+                Err(e) => {
+                    applied.rollback();
+                    return Err(e).with_context(|| format!("cannot read `{}`", path.display()));
+                }
+            };
+            let result = match content {
+                Some(bytes) => self
+                    .create_parents(path, &mut applied.created_dirs)
+                    .and_then(|()| write_atomic(&full, bytes)),
+                None => fs::remove_file(&full).or_else(ignore_missing),
+            };
+            applied.previous.push((path.clone(), before));
+            if let Err(e) = result {
+                applied.rollback();
+                return Err(e).with_context(|| format!("cannot write `{}`", path.display()));
+            }
+        }
+        Ok(applied)
+    }
+
+    fn create_parents(&self, path: &Path, created: &mut Vec<PathBuf>) -> io::Result<()> {
+        let mut missing = Vec::new();
+        let mut dir = path.parent();
+        while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+            if self.root.join(d).is_dir() {
+                break;
+            }
+            missing.push(d.to_path_buf());
+            dir = d.parent();
+        }
+        for d in missing.into_iter().rev() {
+            fs::create_dir(self.root.join(&d))?;
+            created.push(d);
+        }
+        Ok(())
+    }
+}
+
+/// Writes a file so that readers see the old content or the new, never half.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let parent = path.parent().unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(parent)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_data()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+fn ignore_missing(e: io::Error) -> io::Result<()> {
+    if e.kind() == io::ErrorKind::NotFound {
+        Ok(())
+    } else {
+        Err(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apply_then_rollback_leaves_the_tree_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().to_path_buf());
+        fs::write(dir.path().join("keep.md"), "old").unwrap();
+        let mut changes = Changes::default();
+        changes.write("keep.md".into(), "new");
+        changes.write("a/b/c.md".into(), "fresh");
+        let applied = store.apply(&changes).unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("a/b/c.md")).unwrap(),
+            "fresh"
+        );
+        applied.rollback();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("keep.md")).unwrap(),
+            "old"
+        );
+        assert!(!dir.path().join("a").exists());
+    }
+
+    #[test]
+    fn every_default_runbook_and_the_policy_parse_cleanly() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().to_path_buf());
+        for role in Role::ALL {
+            let runbook = store.role_runbook(role).unwrap();
+            assert!(!runbook.items.is_empty(), "{role}");
+        }
+        let (policy, source) = store.policy().unwrap();
+        assert!(!source.from_repository);
+        assert_eq!(policy.severity_names(), ["SEV1", "SEV2", "SEV3", "SEV4"]);
+    }
+}

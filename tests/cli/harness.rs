@@ -1,0 +1,225 @@
+//! A temporary incident repository and a way to run the binary in it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// The time every test runs at unless it says otherwise.
+pub const NOW: &str = "2026-11-24T06:50:00Z";
+
+pub struct TestRepo {
+    _dir: TempDir,
+    /// A home with a git identity in `.gitconfig`.
+    pub home: PathBuf,
+    /// The repository's work tree.
+    pub root: PathBuf,
+    pub now: String,
+}
+
+impl TestRepo {
+    /// An empty git repository with one commit, and an author configured.
+    pub fn new() -> TestRepo {
+        let repo = TestRepo::bare_dir();
+        repo.git(&["init", "-q", "-b", "main"]);
+        fs::write(repo.root.join("README.md"), "records\n").unwrap();
+        repo.git(&["add", "README.md"]);
+        repo.git(&["commit", "-q", "-m", "start"]);
+        repo
+    }
+
+    /// A directory that is not yet a git repository, with an author configured.
+    pub fn bare_dir() -> TestRepo {
+        let dir = TempDir::new().unwrap();
+        let home = dir.path().join("home");
+        let root = dir.path().join("repo");
+        fs::create_dir_all(&home).unwrap();
+        fs::create_dir_all(&root).unwrap();
+        fs::write(
+            home.join(".gitconfig"),
+            "[user]\n\tname = Alice Example\n\temail = alice@example.com\n[init]\n\tdefaultBranch = main\n",
+        )
+        .unwrap();
+        TestRepo {
+            _dir: dir,
+            home,
+            root,
+            now: NOW.to_string(),
+        }
+    }
+
+    /// A clone of this repository beside it, sharing the home.
+    pub fn clone_to(&self, name: &str) -> TestRepo {
+        let dir = TempDir::new().unwrap();
+        let root = dir.path().join(name);
+        self.git(&[
+            "clone",
+            "-q",
+            self.root.to_str().unwrap(),
+            root.to_str().unwrap(),
+        ]);
+        TestRepo {
+            _dir: dir,
+            home: self.home.clone(),
+            root,
+            now: self.now.clone(),
+        }
+    }
+
+    /// Removes the git identity, as on a machine where it was never set.
+    pub fn forget_identity(&self) {
+        fs::write(
+            self.home.join(".gitconfig"),
+            "[init]\n\tdefaultBranch = main\n",
+        )
+        .unwrap();
+    }
+
+    fn env(&self, cmd: &mut std::process::Command) {
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &self.home)
+            .env("XDG_CONFIG_HOME", self.home.join(".config"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("TZ", "UTC")
+            .env("INCIDENT_NOW", &self.now)
+            .env("GIT_COMMITTER_DATE", &self.now)
+            .env("GIT_AUTHOR_DATE", &self.now)
+            .current_dir(&self.root);
+    }
+
+    /// The binary, ready to run in the repository.
+    pub fn incident(&self, args: &[&str]) -> Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("incident"));
+        self.env(&mut cmd);
+        cmd.args(args);
+        Command::from_std(cmd)
+    }
+
+    /// Runs the binary and requires success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let output = self.incident(args).output().unwrap();
+        assert!(
+            output.status.success(),
+            "incident {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    /// Runs the binary and requires failure with exit code 1; returns stderr
+    /// with temporary paths replaced by `[ROOT]`.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let output = self.incident(args).output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "incident {args:?} should fail: {}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+        self.redact(&String::from_utf8(output.stderr).unwrap())
+    }
+
+    pub fn redact(&self, text: &str) -> String {
+        let root = self.root.to_string_lossy();
+        text.replace(&format!("{root}/"), "[ROOT]/")
+            .replace(root.as_ref(), "[ROOT]")
+    }
+
+    /// Runs git in the repository; returns stdout.
+    pub fn git(&self, args: &[&str]) -> String {
+        let output = self.git_output(args);
+        assert!(
+            output.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    pub fn git_output(&self, args: &[&str]) -> Output {
+        let mut cmd = std::process::Command::new("git");
+        self.env(&mut cmd);
+        cmd.args(args).output().unwrap()
+    }
+
+    pub fn read(&self, path: impl AsRef<Path>) -> String {
+        fs::read_to_string(self.root.join(path)).unwrap()
+    }
+
+    pub fn write(&self, path: impl AsRef<Path>, text: &str) {
+        let path = self.root.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    /// Every file under `incidents/<id>/timeline/`, sorted.
+    pub fn timeline_files(&self, id: &str) -> Vec<String> {
+        let mut names: Vec<String> =
+            fs::read_dir(self.root.join("incidents").join(id).join("timeline"))
+                .map(|dir| {
+                    dir.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    /// Declares an incident and returns its id.
+    pub fn declare(&self, args: &[&str]) -> String {
+        let mut all = vec!["declare"];
+        all.extend_from_slice(args);
+        self.ok(&all).trim().to_string()
+    }
+
+    /// A fingerprint of the whole state: HEAD, index, status and every file's
+    /// bytes. Equal fingerprints mean a command changed nothing.
+    pub fn fingerprint(&self) -> String {
+        let head = self.git_output(&["rev-parse", "HEAD"]);
+        let mut state = String::from_utf8_lossy(&head.stdout).into_owned();
+        state.push_str(&self.git(&["status", "--porcelain=v1", "--untracked-files=all"]));
+        state.push_str(&self.git(&["ls-files", "--stage"]));
+        let mut files = Vec::new();
+        collect_files(&self.root, &self.root, &mut files);
+        files.sort();
+        for (path, bytes) in files {
+            state.push_str(&format!("{path}: {}\n", String::from_utf8_lossy(&bytes)));
+        }
+        state
+    }
+
+    /// Number of commits on HEAD.
+    pub fn commit_count(&self) -> usize {
+        self.git(&["rev-list", "--count", "HEAD"])
+            .trim()
+            .parse()
+            .unwrap()
+    }
+}
+
+fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let relative = path
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        if relative == ".git" {
+            continue;
+        }
+        if path.is_dir() {
+            collect_files(root, &path, out);
+        } else {
+            out.push((relative, fs::read(&path).unwrap()));
+        }
+    }
+}
+
+/// Parses `incident show --json`.
+pub fn show_json(repo: &TestRepo, id: &str) -> serde_json::Value {
+    serde_json::from_str(&repo.ok(&["show", id, "--json"])).unwrap()
+}
