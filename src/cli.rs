@@ -33,6 +33,10 @@ pub enum Command {
     Uncheck(commands::check::Args),
     List(commands::list::Args),
     Show(commands::show::Args),
+    Due(commands::due::Args),
+    Policy(commands::policy::Args),
+    Runbook(commands::runbook::Args),
+    Lint(commands::lint::Args),
 }
 
 #[cfg(test)]

@@ -89,6 +89,14 @@ pub enum Error {
     #[error("the severity policy has no severity for impact `{impact}` and urgency `{urgency}`; fix the matrix (see `incident lint`) or pass --severity")]
     PolicyGap { impact: String, urgency: String },
 
+    /// A service name that cannot name a runbook file.
+    #[error("`{0}` is not a valid service name: use letters, digits, `-` and `_`")]
+    InvalidService(String),
+
+    /// Required checklist items are open and the status needs them done.
+    #[error("cannot set status {status}: required items are open: {}; check them (`incident status mitigated` adds the resolve items) or pass --force", .items.join("; "))]
+    RequiredItemsOpen { status: String, items: Vec<String> },
+
     /// A time the user gave that cannot be read.
     #[error("cannot read time `{0}`: use RFC 3339 (2026-11-24T06:50:00Z) or HH:MM for today in local time")]
     InvalidTime(String),

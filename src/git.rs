@@ -85,13 +85,6 @@ impl Repo {
         Ok(())
     }
 
-    /// The blob id of a file as committed at HEAD, if it is.
-    pub fn committed_blob_id(&self, path: &Path) -> Option<String> {
-        let tree = self.repo.head().ok()?.peel_to_tree().ok()?;
-        let entry = tree.get_path(path).ok()?;
-        Some(entry.id().to_string())
-    }
-
     /// Commits exactly these files (content, or `None` for removed) on top of
     /// HEAD, and updates the index for them alone. Returns the commit id.
     pub fn commit(
@@ -180,6 +173,14 @@ impl Repo {
             None => self.repo.find_reference(&name).and_then(|mut r| r.delete()),
         };
     }
+}
+
+/// The id git gives these bytes as a blob, whether or not they are committed:
+/// it names a version of a file exactly.
+pub fn blob_id(bytes: &[u8]) -> String {
+    git2::Oid::hash_object(git2::ObjectType::Blob, bytes)
+        .map(|oid| oid.to_string())
+        .unwrap_or_default()
 }
 
 /// The identity a commit in a repository would get, from the user's global

@@ -6,13 +6,16 @@ use anyhow::{bail, Result};
 
 use super::{new_entry, AtArg, Workspace};
 use crate::clock;
+use crate::error::Error;
+use crate::git;
 use crate::model::checklist;
 use crate::model::id;
 use crate::model::incident::{
-    Incident, IncidentType, Role, Roles, Status, Timestamps, FORMAT_VERSION,
+    Incident, IncidentType, PolicyPin, Role, Roles, Status, Timestamps, FORMAT_VERSION,
 };
-use crate::model::timeline::{Change, EntryKind};
-use crate::store::{Changes, IncidentDoc};
+use crate::model::runbook::ServiceRunbook;
+use crate::model::timeline::{self, Change, EntryKind};
+use crate::store::{Changes, IncidentDoc, Store};
 
 /// Declare a new incident and print its id. Fills the checklist from the role
 /// runbooks, records who declared it, and commits.
@@ -77,7 +80,7 @@ pub fn run(args: Args) -> Result<()> {
     let detected = time(&args.detected_at)?.unwrap_or(declared);
     let started = time(&args.started_at)?;
 
-    let (policy, _) = store.policy()?;
+    let (policy, policy_source) = store.policy()?;
     let assessed = match (&args.impact, &args.urgency) {
         (Some(impact), Some(urgency)) => Some(policy.assess(impact, urgency)?.name.clone()),
         _ => None,
@@ -96,10 +99,8 @@ pub fn run(args: Args) -> Result<()> {
         bail!("--commander needs a name");
     }
 
-    let runbooks = Role::ALL
-        .into_iter()
-        .map(|role| store.role_runbook(role))
-        .collect::<Result<Vec<_>>>()?;
+    let runbooks = store.role_runbooks()?;
+    let services = service_runbooks(store, &args.services)?;
 
     let base = id::base_id(declared, &args.title);
     let incident_id = (1..)
@@ -135,6 +136,14 @@ pub fn run(args: Args) -> Result<()> {
             declared: Some(declared),
             ..Timestamps::default()
         },
+        policy: Some(PolicyPin {
+            source: if policy_source.from_repository {
+                policy_source.path.to_string_lossy().into_owned()
+            } else {
+                "built-in".to_string()
+            },
+            blob: git::blob_id(policy_source.text.as_bytes()),
+        }),
         extra: Default::default(),
     };
     let doc = IncidentDoc {
@@ -172,7 +181,7 @@ pub fn run(args: Args) -> Result<()> {
     if let Some(commander) = commander {
         text.push_str(&format!(" {commander} is the incident commander."));
         changes_recorded.push(Change {
-            field: format!("role:{}", Role::Commander),
+            field: timeline::role_field(Role::Commander),
             from: None,
             to: Some(commander.to_string()),
         });
@@ -192,7 +201,7 @@ pub fn run(args: Args) -> Result<()> {
     );
     changes.write(
         store.checklist_file(&incident_id),
-        checklist::render_new(&runbooks, args.incident_type),
+        checklist::render_new(&runbooks, &services, args.incident_type),
     );
     changes.write(store.active_marker(&incident_id), "");
     store.new_entry(&mut changes, &incident_id, &entry)?;
@@ -203,8 +212,54 @@ pub fn run(args: Args) -> Result<()> {
     if !terms.notify.is_empty() {
         eprintln!("{severity}: notify {}", terms.notify.join(", "));
     }
+    for service in &services {
+        let experts: Vec<String> = service
+            .header
+            .smes
+            .iter()
+            .map(|sme| format!("{} ({})", sme.name, sme.area))
+            .collect();
+        if !experts.is_empty() {
+            eprintln!("{}: bring in {}", service.name, experts.join(", "));
+        }
+    }
     writeln!(std::io::stdout(), "{incident_id}")?;
     Ok(())
+}
+
+/// The runbooks of the named services. A service without one is still
+/// recorded, with a warning that names the known services, so that a typo
+/// does not go unnoticed.
+fn service_runbooks(store: &Store, names: &[String]) -> Result<Vec<ServiceRunbook>> {
+    let mut runbooks = Vec::new();
+    for name in names {
+        match store.service_runbook(name)? {
+            Some((runbook, problems)) => {
+                if let Some(problem) = problems.first() {
+                    return Err(Error::Malformed {
+                        path: store.service_runbook_path(name),
+                        line: problem.line,
+                        message: format!(
+                            "{}; `incident lint` lists every problem",
+                            problem.message
+                        ),
+                    }
+                    .into());
+                }
+                runbooks.push(runbook);
+            }
+            None => {
+                let known = store.service_names()?;
+                let known = if known.is_empty() {
+                    "none yet; add them to `runbooks/services/`".to_string()
+                } else {
+                    known.join(", ")
+                };
+                eprintln!("warning: no runbook for service `{name}` (known services: {known})");
+            }
+        }
+    }
+    Ok(runbooks)
 }
 
 /// The markdown body of a new `incident.md`. The comments guide whoever fills

@@ -3,10 +3,14 @@
 
 pub mod check;
 pub mod declare;
+pub mod due;
 pub mod init;
+pub mod lint;
 pub mod list;
 pub mod note;
+pub mod policy;
 pub mod role;
+pub mod runbook;
 pub mod severity;
 pub mod show;
 pub mod sme;
@@ -40,6 +44,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Uncheck(args) => check::run(args, false, target),
         Command::List(args) => list::run(args),
         Command::Show(args) => show::run(args, target),
+        Command::Due(args) => return due::run(args, target),
+        Command::Policy(args) => policy::run(args),
+        Command::Runbook(args) => runbook::run(args, target),
+        Command::Lint(args) => return lint::run(args),
     }?;
     Ok(ExitCode::SUCCESS)
 }

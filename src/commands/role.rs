@@ -1,20 +1,22 @@
-//! `incident role`: hand a role to someone.
+//! `incident role`: hand a role to someone, and acknowledge a handoff.
 
 use anyhow::{bail, Result};
 
 use super::{AtArg, Recording};
 use crate::error::Error;
 use crate::model::incident::Role;
-use crate::model::timeline::{Change, EntryKind};
+use crate::model::timeline::{self, Change, EntryKind};
 use crate::store::Changes;
 
-/// Give a role to someone. A handoff keeps the previous holder in the timeline.
+/// Give a role to someone: `incident role commander bob`. A handoff keeps the
+/// previous holder in the timeline; the new holder confirms with
+/// `incident role accept commander`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// commander, support or scribe
+    /// commander, support or scribe; or `accept` to acknowledge a handoff
     pub role: String,
 
-    /// Who takes the role
+    /// Who takes the role; after `accept`, the role being acknowledged
     pub who: String,
 
     #[command(flatten)]
@@ -22,6 +24,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args, target: Option<&str>) -> Result<()> {
+    if args.role == "accept" {
+        return accept(args.who.parse()?, &args.at, target);
+    }
     let role: Role = args.role.parse()?;
     let who = args.who.trim();
     if who.is_empty() {
@@ -35,11 +40,14 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
     }
     doc.incident.roles.set(role, Some(who.to_string()));
     let text = match &previous {
-        Some(previous) => format!("{} handed from {previous} to {who}.", role.title()),
+        Some(previous) => format!(
+            "{} handed from {previous} to {who}; waiting for {who} to accept.",
+            role.title()
+        ),
         None => format!("{who} is the {}.", role.title()),
     };
     let change = Change {
-        field: format!("role:{role}"),
+        field: timeline::role_field(role),
         from: previous.clone(),
         to: Some(who.to_string()),
     };
@@ -51,4 +59,33 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
         None => format!("{role} {who}"),
     };
     recording.commit(changes, &entry, &summary)
+}
+
+/// Records that the holder of a role took over after a handoff.
+fn accept(role: Role, at: &AtArg, target: Option<&str>) -> Result<()> {
+    let recording = Recording::start(target, at)?;
+    let doc = recording.read_incident()?;
+    let Some(holder) = doc.incident.roles.get(role).map(str::to_string) else {
+        bail!("nobody holds the {role} role; assign it with `incident role {role} WHO`");
+    };
+    let timeline = recording.store().read_timeline(&recording.id)?;
+    if !timeline::pending_handoffs(&timeline).contains(&role) {
+        return Err(Error::NoChange(format!(
+            "{holder} has no handoff of the {} waiting",
+            role.title()
+        ))
+        .into());
+    }
+    let text = format!("{holder} accepted the handoff and is the {}.", role.title());
+    let change = Change {
+        field: timeline::accept_field(role),
+        from: None,
+        to: Some(holder.clone()),
+    };
+    let entry = recording.entry(EntryKind::Role, text, vec![change]);
+    recording.commit(
+        Changes::default(),
+        &entry,
+        &format!("{role} {holder} accepted"),
+    )
 }

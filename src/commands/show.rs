@@ -9,6 +9,7 @@ use crate::clock;
 use crate::model::checklist;
 use crate::model::duration;
 use crate::model::incident::Role;
+use crate::model::timeline;
 use crate::render::view::IncidentView;
 
 /// How many timeline entries the text view shows.
@@ -61,9 +62,15 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
     }
 
     writeln!(out, "\nRoles")?;
+    let pending = timeline::pending_handoffs(&timeline);
     for role in Role::ALL {
         let holder = incident.roles.get(role).unwrap_or("(unassigned)");
-        writeln!(out, "  {:<20}{holder}", role.title())?;
+        let waiting = if pending.contains(&role) {
+            format!("  (handoff not accepted yet: `incident role accept {role}`)")
+        } else {
+            String::new()
+        };
+        writeln!(out, "  {:<20}{holder}{waiting}", role.title())?;
     }
     for sme in &incident.smes {
         writeln!(out, "  {:<20}{} ({})", "SME", sme.name, sme.area)?;
@@ -79,6 +86,14 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
     for item in open {
         let required = if item.required { " (required)" } else { "" };
         writeln!(out, "  [ ] {}  {}{required}", item.id, item.text)?;
+    }
+
+    let due = super::due::items_due(store, &doc, &items, &timeline, now)?;
+    if !due.is_empty() {
+        writeln!(out, "\nDue")?;
+        for line in super::due::lines(&due, now) {
+            writeln!(out, "  {line}")?;
+        }
     }
 
     let skip = timeline.len().saturating_sub(RECENT_ENTRIES);

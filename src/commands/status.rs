@@ -4,17 +4,25 @@ use anyhow::Result;
 
 use super::{AtArg, Recording};
 use crate::error::Error;
+use crate::model::checklist::{self, CheckItem};
 use crate::model::incident::Status;
+use crate::model::runbook::Phase;
 use crate::model::timeline::{Change, EntryKind};
 use crate::store::Changes;
 
 /// Set the status: investigating, identified, mitigated, resolved or closed.
-/// Entering a status records its time; moving back clears the later ones
-/// (the timeline keeps them).
+/// Entering a status records its time; moving back clears the later ones (the
+/// timeline keeps them). Mitigated adds the runbooks' `resolve` items to the
+/// checklist, resolved adds the `close` items; resolved and closed refuse
+/// while required items are open.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The new status
     pub status: String,
+
+    /// Go ahead despite open required items; the timeline records that it was forced
+    #[arg(long)]
+    pub force: bool,
 
     #[command(flatten)]
     pub at: AtArg,
@@ -29,6 +37,40 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
     if previous == status {
         return Err(Error::NoChange(format!("the status is already {status}")).into());
     }
+    let incident_type = doc.incident.incident_type;
+    let checklist_source = store.read_checklist(&recording.id)?;
+    let items = checklist::parse(&checklist_source);
+
+    // Phases whose items join the checklist on the way to this status.
+    let mut phases = Vec::new();
+    if status >= Status::Mitigated {
+        phases.push(Phase::Resolve);
+    }
+    if status >= Status::Resolved {
+        phases.push(Phase::Close);
+    }
+    phases.retain(|phase| !checklist::has_phase(&items, *phase));
+    let mut added = String::new();
+    if !phases.is_empty() {
+        let runbooks = store.role_runbooks()?;
+        for phase in &phases {
+            added.push_str(&checklist::render_phase(&runbooks, *phase, incident_type));
+        }
+    }
+
+    let blocking = if status >= Status::Resolved {
+        open_required(&items, &added, status)
+    } else {
+        Vec::new()
+    };
+    if !blocking.is_empty() && !args.force {
+        return Err(Error::RequiredItemsOpen {
+            status: status.to_string(),
+            items: blocking,
+        }
+        .into());
+    }
+
     doc.incident.status = status;
     let timestamps = &mut doc.incident.timestamps;
     for later in Status::ALL.into_iter().filter(|s| *s > status) {
@@ -42,6 +84,12 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
 
     let mut changes = Changes::default();
     recording.write_incident(&mut changes, &doc)?;
+    if !added.is_empty() {
+        changes.write(
+            store.checklist_file(&recording.id),
+            format!("{checklist_source}{added}"),
+        );
+    }
     let marker = store.active_marker(&recording.id);
     match (status.is_active(), store.exists(&marker)) {
         (true, false) => changes.write(marker, ""),
@@ -53,7 +101,30 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
         from: Some(previous.to_string()),
         to: Some(status.to_string()),
     };
-    let text = format!("Status changed from {previous} to {status}.");
+    let mut text = format!("Status changed from {previous} to {status}.");
+    if !blocking.is_empty() {
+        text.push_str(&format!(
+            " Forced with required items open: {}.",
+            blocking.join(", ")
+        ));
+    }
     let entry = recording.entry(EntryKind::Status, text, vec![change]);
     recording.commit(changes, &entry, &format!("status {previous} -> {status}"))
+}
+
+/// Required items still open that block `status`: for resolved, those of the
+/// start and resolve phases; for closed, all of them. Items about to be added
+/// count as open.
+fn open_required(items: &[CheckItem], added: &str, status: Status) -> Vec<String> {
+    let blocks = |item: &CheckItem| {
+        item.required
+            && !item.checked
+            && (status >= Status::Closed || item.phase != Phase::Close.name())
+    };
+    items
+        .iter()
+        .chain(checklist::parse(added).iter())
+        .filter(|item| blocks(item))
+        .map(|item| format!("{} ({})", item.id, item.text))
+        .collect()
 }

@@ -5,9 +5,10 @@ use std::ops::Range;
 
 use serde::Serialize;
 
+use super::duration;
 use super::incident::{IncidentType, Role};
 use super::markdown;
-use super::runbook::{Phase, RoleRunbook};
+use super::runbook::{Phase, RoleRunbook, RunbookItem, ServiceRunbook};
 use crate::error::Error;
 
 /// One item of an incident's checklist.
@@ -21,6 +22,10 @@ pub struct CheckItem {
     pub checked: bool,
     /// Must be done before the incident is resolved or closed.
     pub required: bool,
+    /// The runbook phase it came from: `start`, `resolve` or `close`.
+    pub phase: String,
+    /// For decision points: minutes after the declaration it falls due.
+    pub due_after_minutes: Option<i64>,
     /// The checklist section it sits in.
     pub section: Option<String>,
     /// 1-based line in `checklist.md`.
@@ -39,6 +44,11 @@ pub fn parse(source: &str) -> Vec<CheckItem> {
             Some(CheckItem {
                 id,
                 required: task.has_flag("required"),
+                phase: task.attribute("phase").unwrap_or("start").to_string(),
+                due_after_minutes: task
+                    .attribute("due")
+                    .and_then(|due| duration::parse(due.trim_start_matches('+')))
+                    .map(|due| due.num_minutes()),
                 text: task.text,
                 checked: task.checked,
                 section: task.section,
@@ -94,44 +104,88 @@ pub fn find<'a>(items: &'a [CheckItem], query: &str) -> Result<&'a CheckItem, Er
     }
 }
 
-/// The checklist written at declare time: each role's items for `phase`.
-pub fn render_new(runbooks: &[RoleRunbook], incident_type: IncidentType) -> String {
+/// The checklist written at declare time: each role's `start` items, then
+/// each service's steps and decision points.
+pub fn render_new(
+    roles: &[RoleRunbook],
+    services: &[ServiceRunbook],
+    incident_type: IncidentType,
+) -> String {
     let mut out = String::from(
         "# Checklist\n\nCheck items off with `incident check <id>`. Each item is its own paragraph so that\nresponders on different clones can check neighbouring items without a merge conflict.\n",
     );
-    for runbook in runbooks {
+    for runbook in roles {
+        let items = runbook.items_for(Phase::Start, incident_type);
         out.push_str(&render_section(
             runbook.role.title(),
-            runbook,
-            Phase::Start,
-            incident_type,
+            runbook.role.as_str(),
+            items,
+        ));
+    }
+    for service in services {
+        let heading = format!("Service: {}", service.name);
+        out.push_str(&render_section(
+            &heading,
+            &service.name,
+            service.items_for(incident_type),
         ));
     }
     out
 }
 
-/// A `## heading` followed by the items of one phase of a runbook; empty when
-/// the phase has no items for this incident type.
-pub fn render_section(
+/// The sections added when the response reaches `phase`: each role's items
+/// for it, under `## <role> (<phase>)`. Empty when there are none.
+pub fn render_phase(roles: &[RoleRunbook], phase: Phase, incident_type: IncidentType) -> String {
+    roles
+        .iter()
+        .map(|runbook| {
+            let heading = format!("{} ({phase})", runbook.role.title());
+            render_section(
+                &heading,
+                runbook.role.as_str(),
+                runbook.items_for(phase, incident_type),
+            )
+        })
+        .collect()
+}
+
+/// A `## heading` followed by items, each its own paragraph, ids prefixed with
+/// `prefix.`; empty when there are no items.
+fn render_section<'a>(
     heading: &str,
-    runbook: &RoleRunbook,
-    phase: Phase,
-    incident_type: IncidentType,
+    prefix: &str,
+    items: impl Iterator<Item = &'a RunbookItem>,
 ) -> String {
     let mut out = String::new();
-    for item in runbook.items_for(phase, incident_type) {
+    for item in items {
         if out.is_empty() {
             out.push_str(&format!("\n## {heading}\n"));
         }
-        let required = if item.required { " required" } else { "" };
-        out.push_str(&format!(
-            "\n- [ ] {} <!-- id:{}.{}{required} -->\n",
-            item.text,
-            runbook.role.as_str(),
-            item.id
-        ));
+        let mut attributes = format!("id:{prefix}.{}", item.id);
+        if item.required {
+            attributes.push_str(" required");
+        }
+        if item.phase != Phase::Start {
+            attributes.push_str(&format!(" phase:{}", item.phase.name()));
+        }
+        let text = match item.due_after {
+            Some(due) => {
+                let due = duration::compact(due);
+                attributes.push_str(&format!(" due:+{due}"));
+                format!("At +{due}: {}", item.text)
+            }
+            None => item.text.clone(),
+        };
+        out.push_str(&format!("\n- [ ] {text} <!-- {attributes} -->\n"));
     }
     out
+}
+
+/// Whether the checklist already has items with this id prefix and phase,
+/// so a phase's items are added once however often the status moves.
+pub fn has_phase(items: &[CheckItem], phase: Phase) -> bool {
+    let name = phase.name();
+    items.iter().any(|item| item.phase == name)
 }
 
 /// The role an item belongs to, from its id prefix.
@@ -152,7 +206,7 @@ mod tests {
 
     #[test]
     fn new_checklist_keeps_items_apart_and_round_trips() {
-        let source = render_new(&[runbook()], IncidentType::Internal);
+        let source = render_new(&[runbook()], &[], IncidentType::Internal);
         assert!(source.contains("## Incident Commander\n\n- [ ] Confirm roles <!-- id:commander.confirm-roles required -->\n\n- [ ] Confirm scribe"));
         assert!(!source.contains("Tell customers"));
         let items = parse(&source);
@@ -163,7 +217,7 @@ mod tests {
 
     #[test]
     fn checking_changes_only_the_marker() {
-        let source = render_new(&[runbook()], IncidentType::Customer);
+        let source = render_new(&[runbook()], &[], IncidentType::Customer);
         let items = parse(&source);
         let checked = set_checked(&source, &items[1], true);
         assert_eq!(checked.len(), source.len());
@@ -184,7 +238,7 @@ mod tests {
 
     #[test]
     fn finds_items_by_id_suffix_or_text() {
-        let items = parse(&render_new(&[runbook()], IncidentType::Customer));
+        let items = parse(&render_new(&[runbook()], &[], IncidentType::Customer));
         assert_eq!(find(&items, "commander.tell").unwrap().id, "commander.tell");
         assert_eq!(find(&items, "tell").unwrap().id, "commander.tell");
         assert_eq!(find(&items, "CUSTOMERS").unwrap().id, "commander.tell");

@@ -52,6 +52,22 @@ pub fn format(duration: TimeDelta) -> String {
     format!("{sign}{body}")
 }
 
+/// Formats a duration the way runbooks write it: `15m`, `1h`, `1h30m`, `1d`.
+pub fn compact(duration: TimeDelta) -> String {
+    let mut secs = duration.num_seconds().abs();
+    let mut out = String::new();
+    for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] {
+        if secs >= size {
+            out.push_str(&format!("{}{unit}", secs / size));
+            secs %= size;
+        }
+    }
+    if out.is_empty() {
+        out.push_str("0s");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,6 +79,13 @@ mod tests {
         assert_eq!(parse("1d"), TimeDelta::try_hours(24));
         for bad in ["", "15", "m", "15x", "0m", "1.5h"] {
             assert_eq!(parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn compact_round_trips_through_parse() {
+        for text in ["15m", "1h", "1h30m", "1d", "90s", "1d2h"] {
+            assert_eq!(compact(parse(text).unwrap()), text.replace("90s", "1m30s"));
         }
     }
 

@@ -219,6 +219,16 @@ impl Timestamps {
     }
 }
 
+/// Which version of the severity policy applied, so a review can see the rules
+/// even after the policy changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyPin {
+    /// The policy file's path in the repository, or `built-in`.
+    pub source: String,
+    /// The git blob id of the policy text.
+    pub blob: String,
+}
+
 /// The front matter of `incident.md`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Incident {
@@ -253,6 +263,9 @@ pub struct Incident {
     /// When things happened.
     #[serde(default)]
     pub timestamps: Timestamps,
+    /// The severity policy in force when the incident was declared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyPin>,
     /// Keys this version does not know, kept so a newer tool's or a person's
     /// additions survive a rewrite.
     #[serde(flatten)]

@@ -20,6 +20,9 @@ pub struct TaskItem {
     pub line: usize,
     /// The item's text without markup and without its attribute comment.
     pub text: String,
+    /// The item's markdown source after the box, on one line, without its
+    /// attribute comment: what to copy when the item moves to another file.
+    pub markdown: String,
     /// The tokens of the item's trailing `<!-- ... -->` comment.
     pub attributes: Vec<String>,
     /// Text of the closest level-2 heading above the item, if any.
@@ -97,6 +100,7 @@ pub fn task_items(source: &str) -> Vec<TaskItem> {
                     marker: 0..0,
                     line,
                     text: String::new(),
+                    markdown: String::new(),
                     attributes: Vec::new(),
                     section: section.map(|s| s.title.clone()),
                     section_line: section.map_or(0, |s| s.line),
@@ -128,6 +132,7 @@ pub fn task_items(source: &str) -> Vec<TaskItem> {
             Event::End(TagEnd::Item) => {
                 if let (Some(mut item), Some(true)) = (stack.pop(), is_task.pop()) {
                     item.text = item.text.split_whitespace().collect::<Vec<_>>().join(" ");
+                    item.markdown = first_paragraph(&source[item.marker.end..range.end]);
                     items.push(item);
                 }
             }
@@ -136,6 +141,22 @@ pub fn task_items(source: &str) -> Vec<TaskItem> {
     }
     items.sort_by_key(|item| item.marker.start);
     items
+}
+
+/// The first paragraph of an item's source, joined onto one line, with HTML
+/// comments removed.
+fn first_paragraph(source: &str) -> String {
+    let paragraph = source.split("\n\n").next().unwrap_or_default();
+    let mut text = String::new();
+    let mut rest = paragraph;
+    while let Some(start) = rest.find("<!--") {
+        text.push_str(&rest[..start]);
+        rest = rest[start..]
+            .find("-->")
+            .map_or("", |end| &rest[start + end + 3..]);
+    }
+    text.push_str(rest);
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The whitespace-separated tokens of an HTML comment, or `None` for other HTML.
@@ -164,6 +185,8 @@ mod tests {
         let items = task_items(DOC);
         assert_eq!(items.len(), 3);
         assert_eq!(items[0].text, "Confirm roles");
+        assert_eq!(items[0].markdown, "Confirm `roles`");
+        assert_eq!(items[1].markdown, "Elect a scribe today");
         assert_eq!(&DOC[items[0].marker.clone()], "[ ]");
         assert_eq!(items[0].attribute("id"), Some("confirm"));
         assert!(items[0].has_flag("required"));

@@ -2,6 +2,7 @@
 //! severity policy. Plain types and parsing only; nothing here touches the disk.
 
 pub mod checklist;
+pub mod due;
 pub mod duration;
 pub mod id;
 pub mod incident;

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::duration;
+use super::runbook::Problem;
 use crate::error::Error;
 
 /// One impact or urgency level.
@@ -94,4 +96,193 @@ fn level<'a>(levels: &'a [Level], what: &'static str, name: &str) -> Result<&'a 
             name: name.to_string(),
             valid: levels.iter().map(|l| l.name.clone()).collect(),
         })
+}
+
+impl Policy {
+    /// Everything wrong with the policy, located in its source text: cells
+    /// missing from the matrix or naming unknown severities, severities whose
+    /// terms cannot be read, a default that does not exist.
+    pub fn problems(&self, source: &str) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        let matrix_line = find_line(source, "matrix:", 1).unwrap_or(1);
+        let known = |name: &str| self.severities.iter().any(|s| s.name == name);
+        for impact in &self.impact {
+            let row_line =
+                find_line(source, &format!("{}:", impact.name), matrix_line).unwrap_or(matrix_line);
+            let row = self.matrix.get(&impact.name);
+            for urgency in &self.urgency {
+                match row.and_then(|row| row.get(&urgency.name)) {
+                    None => problems.push(Problem {
+                        line: row_line,
+                        message: format!(
+                            "the matrix has no severity for impact `{}` and urgency `{}`",
+                            impact.name, urgency.name
+                        ),
+                    }),
+                    Some(severity) if !known(severity) => problems.push(Problem {
+                        line: row_line,
+                        message: format!(
+                            "the matrix gives `{severity}` for impact `{}` and urgency `{}`, but `{severity}` has no terms under `severities`",
+                            impact.name, urgency.name
+                        ),
+                    }),
+                    Some(_) => {}
+                }
+            }
+        }
+        for (impact, row) in &self.matrix {
+            let row_line =
+                find_line(source, &format!("{impact}:"), matrix_line).unwrap_or(matrix_line);
+            if !self.impact.iter().any(|l| &l.name == impact) {
+                problems.push(Problem {
+                    line: row_line,
+                    message: format!(
+                        "the matrix has a row for impact `{impact}`, which is not an impact level"
+                    ),
+                });
+            }
+            for urgency in row.keys() {
+                if !self.urgency.iter().any(|l| &l.name == urgency) {
+                    problems.push(Problem {
+                        line: row_line,
+                        message: format!(
+                            "the matrix uses urgency `{urgency}`, which is not an urgency level"
+                        ),
+                    });
+                }
+            }
+        }
+        for (n, terms) in self.severities.iter().enumerate() {
+            let line = find_line(source, &format!("name: {}", terms.name), 1).unwrap_or(1);
+            if self.severities[..n].iter().any(|s| s.name == terms.name) {
+                problems.push(Problem {
+                    line,
+                    message: format!("severity `{}` is defined twice", terms.name),
+                });
+            }
+            let durations = [
+                ("response_target", Some(&terms.response_target)),
+                (
+                    "internal_summary_every",
+                    Some(&terms.internal_summary_every),
+                ),
+                (
+                    "customer_update_every",
+                    terms.customer_update_every.as_ref(),
+                ),
+            ];
+            for (field, value) in durations {
+                if let Some(value) = value.filter(|v| duration::parse(v).is_none()) {
+                    problems.push(Problem {
+                        line: find_line(source, field, line).unwrap_or(line),
+                        message: format!(
+                            "cannot read `{field}: {value}` of {}: write a duration like 15m, 1h or 1d",
+                            terms.name
+                        ),
+                    });
+                }
+            }
+        }
+        if !known(&self.default_severity) {
+            problems.push(Problem {
+                line: find_line(source, "default_severity", 1).unwrap_or(1),
+                message: format!(
+                    "default_severity `{}` is not one of the severities",
+                    self.default_severity
+                ),
+            });
+        }
+        problems.sort_by_key(|p| p.line);
+        problems
+    }
+}
+
+/// The first 1-based line at or after `from` that contains `needle`.
+fn find_line(source: &str, needle: &str, from: usize) -> Option<usize> {
+    source
+        .lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .find(|(_, line)| line.contains(needle))
+        .map(|(n, _)| n + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEFAULT: &str = include_str!("../../runbooks/severity-policy.yaml");
+
+    fn parse(source: &str) -> Policy {
+        crate::store::frontmatter::parse_yaml(std::path::Path::new("policy.yaml"), source).unwrap()
+    }
+
+    fn default_policy() -> Policy {
+        parse(DEFAULT)
+    }
+
+    #[test]
+    fn every_cell_of_the_default_matrix() {
+        let policy = default_policy();
+        let expected = [
+            ("critical", ["SEV1", "SEV1", "SEV2"]),
+            ("major", ["SEV1", "SEV2", "SEV3"]),
+            ("moderate", ["SEV2", "SEV3", "SEV3"]),
+            ("minor", ["SEV3", "SEV4", "SEV4"]),
+        ];
+        for (impact, row) in expected {
+            for (urgency, severity) in ["high", "medium", "low"].iter().zip(row) {
+                assert_eq!(
+                    policy.assess(impact, urgency).unwrap().name,
+                    severity,
+                    "{impact} × {urgency}"
+                );
+            }
+        }
+        assert_eq!(policy.assess("MAJOR", "High").unwrap().name, "SEV1");
+        assert!(policy.problems(DEFAULT).is_empty());
+    }
+
+    #[test]
+    fn unknown_levels_list_the_valid_ones() {
+        let err = default_policy()
+            .assess("huge", "high")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "unknown impact level `huge`; expected one of: critical, major, moderate, minor"
+        );
+        let err = default_policy()
+            .assess("major", "now")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "unknown urgency level `now`; expected one of: high, medium, low"
+        );
+    }
+
+    #[test]
+    fn problems_point_at_lines() {
+        let source = DEFAULT
+            .replace(
+                "major:    { high: SEV1, medium: SEV2, low: SEV3 }",
+                "major:    { high: SEV1, medium: SEV9 }",
+            )
+            .replace("response_target: 30m", "response_target: soon")
+            .replace("default_severity: SEV3", "default_severity: SEV7");
+        let policy = parse(&source);
+        let problems = policy.problems(&source);
+        let messages: Vec<_> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(problems.len(), 4, "{messages:?}");
+        let major_line = find_line(&source, "major:    {", 1).unwrap();
+        assert_eq!(problems[0].line, major_line);
+        assert!(messages.iter().any(|m| m.contains("SEV9")));
+        assert!(messages
+            .iter()
+            .any(|m| m.contains("no severity for impact `major` and urgency `low`")));
+        assert!(messages.iter().any(|m| m.contains("response_target: soon")));
+        assert!(messages.iter().any(|m| m.contains("SEV7")));
+    }
 }

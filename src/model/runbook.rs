@@ -1,12 +1,15 @@
-//! Role runbooks: per-role task lists organised by phase of the response.
+//! Runbooks: role runbooks (tasks by phase of the response) and service
+//! runbooks (owning team, experts, links, steps and timed decision points).
 
 use std::fmt;
 
 use chrono::TimeDelta;
+use serde::{Deserialize, Serialize};
 
 use super::duration;
-use super::incident::{IncidentType, Role};
-use super::markdown;
+use super::incident::{IncidentType, Role, Sme};
+use super::markdown::{self, TaskItem};
+use super::timeline::EntryKind;
 
 /// When in the response a runbook task applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,24 +22,33 @@ pub enum Phase {
     Every(TimeDelta),
     /// When impact is over (status mitigated or resolved).
     Resolve,
-    /// When the record is closed.
+    /// When the incident is resolved and the follow-up begins.
     Close,
 }
 
 impl Phase {
     /// Parses a section heading: `start`, `during`, `every 15m`, `resolve`, `close`.
-    pub fn parse(heading: &str) -> Option<Phase> {
+    pub fn parse(heading: &str) -> Result<Phase, String> {
         let heading = heading.trim().to_ascii_lowercase();
         match heading.as_str() {
-            "start" => Some(Phase::Start),
-            "during" => Some(Phase::During),
-            "resolve" => Some(Phase::Resolve),
-            "close" => Some(Phase::Close),
-            other => other
-                .strip_prefix("every ")
-                .and_then(duration::parse)
-                .map(Phase::Every),
+            "start" => Ok(Phase::Start),
+            "during" => Ok(Phase::During),
+            "resolve" => Ok(Phase::Resolve),
+            "close" => Ok(Phase::Close),
+            other => match other.strip_prefix("every") {
+                Some(interval) => duration::parse(interval).map(Phase::Every).ok_or_else(|| {
+                    format!("cannot read the interval in `{heading}`: write it like `every 15m`, `every 1h` or `every 1h30m`")
+                }),
+                None => Err(format!(
+                    "unknown phase `{heading}`: expected start, during, every <interval>, resolve or close"
+                )),
+            },
         }
+    }
+
+    /// The name written into checklist attributes (`phase:resolve`).
+    pub fn name(self) -> String {
+        self.to_string().replace(' ', "-")
     }
 }
 
@@ -45,11 +57,21 @@ impl fmt::Display for Phase {
         match self {
             Phase::Start => f.pad("start"),
             Phase::During => f.pad("during"),
-            Phase::Every(interval) => write!(f, "every {}", duration::format(*interval)),
+            Phase::Every(interval) => f.pad(&format!("every {}", duration::compact(*interval))),
             Phase::Resolve => f.pad("resolve"),
             Phase::Close => f.pad("close"),
         }
     }
+}
+
+/// Where a recurring task's interval comes from when the severity decides it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cadence {
+    /// The severity's internal-summary interval.
+    InternalSummary,
+    /// The severity's customer-update interval.
+    CustomerUpdate,
 }
 
 /// One task in a runbook.
@@ -65,6 +87,12 @@ pub struct RunbookItem {
     pub only: Option<IncidentType>,
     /// Must be checked before the incident can be resolved or closed.
     pub required: bool,
+    /// For recurring tasks: the timeline entry kind that shows it was done.
+    pub done_by: Option<EntryKind>,
+    /// For recurring tasks: take the interval from the severity policy.
+    pub cadence: Option<Cadence>,
+    /// For decision points: how long after the declaration it falls due.
+    pub due_after: Option<TimeDelta>,
     /// 1-based line in the runbook.
     pub line: usize,
 }
@@ -75,6 +103,13 @@ impl RunbookItem {
     }
 }
 
+/// Something wrong in a runbook or the policy, at a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: usize,
+    pub message: String,
+}
+
 /// A role's runbook.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleRunbook {
@@ -82,25 +117,15 @@ pub struct RoleRunbook {
     pub items: Vec<RunbookItem>,
 }
 
-/// Something wrong in a runbook, at a line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub line: usize,
-    pub message: String,
-}
-
 impl RoleRunbook {
     /// Parses a runbook; items with problems are left out and each problem is reported.
     pub fn parse(role: Role, source: &str) -> (RoleRunbook, Vec<Problem>) {
         let mut problems = Vec::new();
         for section in markdown::sections(source) {
-            if Phase::parse(&section.title).is_none() {
+            if let Err(message) = Phase::parse(&section.title) {
                 problems.push(Problem {
                     line: section.line,
-                    message: format!(
-                        "unknown phase `{}`: expected start, during, every <duration> (e.g. `every 15m`), resolve or close",
-                        section.title
-                    ),
+                    message,
                 });
             }
         }
@@ -113,45 +138,12 @@ impl RoleRunbook {
                 });
                 continue;
             };
-            let Some(phase) = Phase::parse(section) else {
+            let Ok(phase) = Phase::parse(section) else {
                 continue; // reported with the section above
             };
-            let Some(id) = task.attribute("id").filter(|id| valid_item_id(id)) else {
-                problems.push(Problem {
-                    line: task.line,
-                    message:
-                        "item needs an id of letters, digits and dashes: `<!-- id:some-task -->`"
-                            .into(),
-                });
-                continue;
-            };
-            if items.iter().any(|item| item.id == id) {
-                problems.push(Problem {
-                    line: task.line,
-                    message: format!("duplicate item id `{id}`"),
-                });
-                continue;
+            if let Some(item) = parse_item(&task, phase, 0, &items, &mut problems) {
+                items.push(item);
             }
-            let only = match task.attribute("only") {
-                None => None,
-                Some("customer") => Some(IncidentType::Customer),
-                Some("internal") => Some(IncidentType::Internal),
-                Some(other) => {
-                    problems.push(Problem {
-                        line: task.line,
-                        message: format!("unknown incident type `{other}` in `only:`: expected customer or internal"),
-                    });
-                    continue;
-                }
-            };
-            items.push(RunbookItem {
-                id: id.to_string(),
-                text: task.text.clone(),
-                phase,
-                only,
-                required: task.has_flag("required"),
-                line: task.line,
-            });
         }
         (RoleRunbook { role, items }, problems)
     }
@@ -166,6 +158,161 @@ impl RoleRunbook {
             .iter()
             .filter(move |item| item.phase == phase && item.applies_to(incident_type))
     }
+
+    /// Recurring items, with their interval.
+    pub fn recurring(&self) -> impl Iterator<Item = (&RunbookItem, TimeDelta)> {
+        self.items.iter().filter_map(|item| match item.phase {
+            Phase::Every(interval) => Some((item, interval)),
+            _ => None,
+        })
+    }
+}
+
+/// A link from a service runbook to a dashboard, tool or script.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+}
+
+/// The front matter of a service runbook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceHeader {
+    /// The team that owns the service.
+    pub team: String,
+    /// Experts to bring in, with their areas.
+    #[serde(default)]
+    pub smes: Vec<Sme>,
+    /// Dashboards, tools and scripts.
+    #[serde(default)]
+    pub links: Vec<Link>,
+}
+
+/// A service's runbook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceRunbook {
+    pub name: String,
+    pub header: ServiceHeader,
+    /// Steps and decision points, all added to the checklist at declare time.
+    pub items: Vec<RunbookItem>,
+}
+
+impl ServiceRunbook {
+    /// Parses the body of a service runbook whose first body line is
+    /// `first_line` of the file. Task items are steps; an item whose text
+    /// starts with `at +30m:` is a decision point due that long after the
+    /// declaration.
+    pub fn parse(
+        name: &str,
+        header: ServiceHeader,
+        body: &str,
+        first_line: usize,
+    ) -> (ServiceRunbook, Vec<Problem>) {
+        let mut problems = Vec::new();
+        let mut items: Vec<RunbookItem> = Vec::new();
+        for task in markdown::task_items(body) {
+            if let Some(item) =
+                parse_item(&task, Phase::Start, first_line - 1, &items, &mut problems)
+            {
+                items.push(item);
+            }
+        }
+        let runbook = ServiceRunbook {
+            name: name.to_string(),
+            header,
+            items,
+        };
+        (runbook, problems)
+    }
+
+    pub fn items_for(&self, incident_type: IncidentType) -> impl Iterator<Item = &RunbookItem> {
+        self.items
+            .iter()
+            .filter(move |item| item.applies_to(incident_type))
+    }
+}
+
+/// Reads one task item's id, attributes and decision time; `None` (with a
+/// problem reported) when it cannot be used.
+fn parse_item(
+    task: &TaskItem,
+    phase: Phase,
+    line_offset: usize,
+    earlier: &[RunbookItem],
+    problems: &mut Vec<Problem>,
+) -> Option<RunbookItem> {
+    let line = task.line + line_offset;
+    let mut problem = |message: String| {
+        problems.push(Problem { line, message });
+    };
+    let Some(id) = task.attribute("id").filter(|id| valid_item_id(id)) else {
+        problem("item needs an id of letters, digits and dashes: `<!-- id:some-task -->`".into());
+        return None;
+    };
+    if earlier.iter().any(|item| item.id == id) {
+        problem(format!("duplicate item id `{id}`"));
+        return None;
+    }
+    let mut item = RunbookItem {
+        id: id.to_string(),
+        text: task.markdown.clone(),
+        phase,
+        only: None,
+        required: false,
+        done_by: None,
+        cadence: None,
+        due_after: None,
+        line,
+    };
+    for token in &task.attributes {
+        let (key, value) = token.split_once(':').unwrap_or((token, ""));
+        match (key, value) {
+            ("id", _) => {}
+            ("required", "") => item.required = true,
+            ("only", "customer") => item.only = Some(IncidentType::Customer),
+            ("only", "internal") => item.only = Some(IncidentType::Internal),
+            ("only", other) => {
+                problem(format!(
+                    "unknown incident type `{other}` in `only:`: expected customer or internal"
+                ));
+                return None;
+            }
+            ("done-by", kind) => match kind.parse::<EntryKind>() {
+                Ok(kind) => item.done_by = Some(kind),
+                Err(e) => {
+                    problem(format!("in `done-by:`: {e}"));
+                    return None;
+                }
+            },
+            ("cadence", "internal-summary") => item.cadence = Some(Cadence::InternalSummary),
+            ("cadence", "customer-update") => item.cadence = Some(Cadence::CustomerUpdate),
+            ("cadence", other) => {
+                problem(format!(
+                    "unknown cadence `{other}`: expected internal-summary or customer-update"
+                ));
+                return None;
+            }
+            _ => {
+                problem(format!("unknown item attribute `{token}`: expected id:, required, only:, done-by: or cadence:"));
+                return None;
+            }
+        }
+    }
+    if let Some(rest) = item.text.strip_prefix("at +") {
+        let Some((offset, what)) = rest.split_once(':') else {
+            problem("a decision point reads `at +30m: what to decide`".into());
+            return None;
+        };
+        let Some(offset) = duration::parse(offset) else {
+            problem(format!(
+                "cannot read the time in `at +{offset}`: write it like `at +30m` or `at +1h30m`"
+            ));
+            return None;
+        };
+        item.due_after = Some(offset);
+        item.text = what.trim().to_string();
+    }
+    Some(item)
 }
 
 /// Item ids are kept simple so they read well in commands and never need quoting.
@@ -182,22 +329,29 @@ mod tests {
 
     #[test]
     fn parses_phases() {
-        assert_eq!(Phase::parse("Start"), Some(Phase::Start));
+        assert_eq!(Phase::parse("Start"), Ok(Phase::Start));
         assert_eq!(
             Phase::parse("every 15m"),
-            Some(Phase::Every(TimeDelta::try_minutes(15).unwrap()))
+            Ok(Phase::Every(TimeDelta::try_minutes(15).unwrap()))
         );
-        assert_eq!(Phase::parse("every"), None);
-        assert_eq!(Phase::parse("sometimes"), None);
+        assert!(Phase::parse("every").unwrap_err().contains("interval"));
+        assert!(Phase::parse("every 15x").unwrap_err().contains("interval"));
+        assert!(Phase::parse("sometimes")
+            .unwrap_err()
+            .contains("unknown phase"));
+        assert_eq!(Phase::parse("every 1h30m").unwrap().name(), "every-1h30m");
     }
 
     #[test]
     fn reads_items_and_reports_problems() {
-        let source = "# Scribe\n\n- [ ] stray <!-- id:stray -->\n\n## start\n\n- [ ] Note roles <!-- id:roles required -->\n- [ ] Tell customers <!-- id:tell only:customer -->\n- [ ] Again <!-- id:roles -->\n- [ ] No id\n\n## whenever\n\n- [ ] Lost <!-- id:lost -->\n\n## every 15m\n\n- [ ] Publish <!-- id:publish only:nobody -->\n";
+        let source = "# Scribe\n\n- [ ] stray <!-- id:stray -->\n\n## start\n\n- [ ] Note roles <!-- id:roles required -->\n- [ ] Tell customers <!-- id:tell only:customer -->\n- [ ] Again <!-- id:roles -->\n- [ ] No id\n\n## whenever\n\n- [ ] Lost <!-- id:lost -->\n\n## every 15m\n\n- [ ] Publish <!-- id:publish only:nobody -->\n- [ ] Sum up <!-- id:sum done-by:summary cadence:internal-summary -->\n- [ ] Typo <!-- id:typo requried -->\n";
         let (runbook, problems) = RoleRunbook::parse(Role::Scribe, source);
         let ids: Vec<_> = runbook.items.iter().map(|i| i.id.as_str()).collect();
-        assert_eq!(ids, ["roles", "tell"]);
+        assert_eq!(ids, ["roles", "tell", "sum"]);
         assert!(runbook.items[0].required);
+        assert_eq!(runbook.items[2].done_by, Some(EntryKind::Summary));
+        assert_eq!(runbook.items[2].cadence, Some(Cadence::InternalSummary));
+        assert_eq!(runbook.recurring().count(), 1);
         assert_eq!(
             runbook
                 .items_for(Phase::Start, IncidentType::Internal)
@@ -205,6 +359,25 @@ mod tests {
             1
         );
         let lines: Vec<_> = problems.iter().map(|p| p.line).collect();
-        assert_eq!(lines, [12, 3, 9, 10, 18]);
+        assert_eq!(lines, [12, 3, 9, 10, 18, 20]);
+    }
+
+    #[test]
+    fn service_items_become_steps_and_decision_points() {
+        let header = ServiceHeader {
+            team: "Payments".into(),
+            smes: vec![],
+            links: vec![],
+        };
+        let body = "# Checkout\n\n- [ ] Look at the dashboard <!-- id:dashboard -->\n- [ ] at +30m: if not mitigated, decide on rollback <!-- id:rollback -->\n- [ ] at +soon: nope <!-- id:bad -->\n";
+        let (runbook, problems) = ServiceRunbook::parse("checkout", header, body, 8);
+        assert_eq!(runbook.items.len(), 2);
+        assert_eq!(
+            runbook.items[1].text,
+            "if not mitigated, decide on rollback"
+        );
+        assert_eq!(runbook.items[1].due_after, TimeDelta::try_minutes(30));
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, 12);
     }
 }

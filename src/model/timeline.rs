@@ -7,6 +7,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::incident::Role;
 use crate::error::Error;
 
 /// What an entry records.
@@ -167,6 +168,32 @@ pub struct Entry {
     pub header: EntryHeader,
     /// The markdown text exactly as recorded.
     pub text: String,
+}
+
+/// The `changes[].field` of a role assignment.
+pub fn role_field(role: Role) -> String {
+    format!("role:{role}")
+}
+
+/// The `changes[].field` of a handoff acknowledgement.
+pub fn accept_field(role: Role) -> String {
+    format!("accept:{role}")
+}
+
+/// Roles handed from one person to another whose new holder has not yet
+/// accepted. A first assignment needs no acceptance.
+pub fn pending_handoffs(entries: &[Entry]) -> Vec<Role> {
+    Role::ALL
+        .into_iter()
+        .filter(|role| {
+            let (assigned, accepted) = (role_field(*role), accept_field(*role));
+            let last = entries
+                .iter()
+                .flat_map(|entry| &entry.header.changes)
+                .rfind(|change| change.field == assigned || change.field == accepted);
+            last.is_some_and(|change| change.field == assigned && change.from.is_some())
+        })
+        .collect()
 }
 
 /// File name for an entry: the UTC event time first, so a directory listing is

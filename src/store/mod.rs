@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::model::incident::Role;
 use crate::model::incident::{Incident, FORMAT_VERSION};
 use crate::model::policy::Policy;
-use crate::model::runbook::RoleRunbook;
+use crate::model::runbook::{valid_item_id, Problem, RoleRunbook, ServiceHeader, ServiceRunbook};
 use crate::model::timeline::{self, Entry, EntryHeader};
 
 /// Where incidents live, relative to the repository root.
@@ -27,6 +27,8 @@ pub const INCIDENTS_DIR: &str = "incidents";
 /// One empty file per active incident, so finding the active ones never reads
 /// the whole history.
 const ACTIVE_DIR: &str = "incidents/.active";
+/// Service runbooks, one markdown file per service.
+pub const SERVICES_DIR: &str = "runbooks/services";
 /// The repository's configuration file.
 pub const CONFIG_FILE: &str = "incident.yaml";
 /// What `init` puts in `.gitattributes`: records are kept byte for byte,
@@ -311,9 +313,65 @@ impl Store {
         )
     }
 
+    /// Every role's runbook, in order of involvement.
+    pub fn role_runbooks(&self) -> Result<Vec<RoleRunbook>> {
+        Role::ALL
+            .into_iter()
+            .map(|role| self.role_runbook(role))
+            .collect()
+    }
+
+    /// The names of the services with a runbook in `runbooks/services/`.
+    pub fn service_names(&self) -> Result<Vec<String>> {
+        let dir = self.root.join(SERVICES_DIR);
+        let mut names = Vec::new();
+        match fs::read_dir(&dir) {
+            Ok(entries) => {
+                for entry in entries {
+                    let entry = entry.with_context(|| format!("cannot list `{SERVICES_DIR}`"))?;
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    if let Some(service) = name.strip_suffix(".md") {
+                        names.push(service.to_string());
+                    }
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("cannot list `{SERVICES_DIR}`")),
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    pub fn service_runbook_path(&self, service: &str) -> PathBuf {
+        Path::new(SERVICES_DIR).join(format!("{service}.md"))
+    }
+
+    /// A service's runbook with the problems found in it, or `None` when the
+    /// service has none.
+    pub fn service_runbook(&self, service: &str) -> Result<Option<(ServiceRunbook, Vec<Problem>)>> {
+        if !valid_item_id(service) {
+            return Err(Error::InvalidService(service.to_string()).into());
+        }
+        let path = self.service_runbook_path(service);
+        if !self.exists(&path) {
+            return Ok(None);
+        }
+        let source = self.read_text(&path)?;
+        let (header, body): (ServiceHeader, &str) = frontmatter::parse(&path, &source)?;
+        let first_line = crate::model::markdown::line_of(&source, source.len() - body.len());
+        Ok(Some(ServiceRunbook::parse(
+            service, header, body, first_line,
+        )))
+    }
+
+    /// The text of the severity policy in force.
+    pub fn policy_source(&self) -> Result<Source> {
+        self.with_default(Path::new(defaults::POLICY_PATH), defaults::POLICY)
+    }
+
     /// The severity policy in force.
     pub fn policy(&self) -> Result<(Policy, Source)> {
-        let source = self.with_default(Path::new(defaults::POLICY_PATH), defaults::POLICY)?;
+        let source = self.policy_source()?;
         let policy = frontmatter::parse_yaml(&source.origin_path(), &source.text)?;
         Ok((policy, source))
     }

@@ -8,20 +8,20 @@ use assert_cmd::Command;
 use tempfile::TempDir;
 
 /// The time every test runs at unless it says otherwise.
-pub const NOW: &str = "2026-11-24T06:50:00Z";
+pub(crate) const NOW: &str = "2026-11-24T06:50:00Z";
 
-pub struct TestRepo {
+pub(crate) struct TestRepo {
     _dir: TempDir,
     /// A home with a git identity in `.gitconfig`.
-    pub home: PathBuf,
+    pub(crate) home: PathBuf,
     /// The repository's work tree.
-    pub root: PathBuf,
-    pub now: String,
+    pub(crate) root: PathBuf,
+    pub(crate) now: String,
 }
 
 impl TestRepo {
     /// An empty git repository with one commit, and an author configured.
-    pub fn new() -> TestRepo {
+    pub(crate) fn new() -> TestRepo {
         let repo = TestRepo::bare_dir();
         repo.git(&["init", "-q", "-b", "main"]);
         fs::write(repo.root.join("README.md"), "records\n").unwrap();
@@ -31,7 +31,7 @@ impl TestRepo {
     }
 
     /// A directory that is not yet a git repository, with an author configured.
-    pub fn bare_dir() -> TestRepo {
+    pub(crate) fn bare_dir() -> TestRepo {
         let dir = TempDir::new().unwrap();
         let home = dir.path().join("home");
         let root = dir.path().join("repo");
@@ -51,7 +51,7 @@ impl TestRepo {
     }
 
     /// A clone of this repository beside it, sharing the home.
-    pub fn clone_to(&self, name: &str) -> TestRepo {
+    pub(crate) fn clone_to(&self, name: &str) -> TestRepo {
         let dir = TempDir::new().unwrap();
         let root = dir.path().join(name);
         self.git(&[
@@ -69,7 +69,7 @@ impl TestRepo {
     }
 
     /// Removes the git identity, as on a machine where it was never set.
-    pub fn forget_identity(&self) {
+    pub(crate) fn forget_identity(&self) {
         fs::write(
             self.home.join(".gitconfig"),
             "[init]\n\tdefaultBranch = main\n",
@@ -91,7 +91,7 @@ impl TestRepo {
     }
 
     /// The binary, ready to run in the repository.
-    pub fn incident(&self, args: &[&str]) -> Command {
+    pub(crate) fn incident(&self, args: &[&str]) -> Command {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("incident"));
         self.env(&mut cmd);
         cmd.args(args);
@@ -99,7 +99,7 @@ impl TestRepo {
     }
 
     /// Runs the binary and requires success; returns stdout.
-    pub fn ok(&self, args: &[&str]) -> String {
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
         let output = self.incident(args).output().unwrap();
         assert!(
             output.status.success(),
@@ -111,7 +111,7 @@ impl TestRepo {
 
     /// Runs the binary and requires failure with exit code 1; returns stderr
     /// with temporary paths replaced by `[ROOT]`.
-    pub fn fails(&self, args: &[&str]) -> String {
+    pub(crate) fn fails(&self, args: &[&str]) -> String {
         let output = self.incident(args).output().unwrap();
         assert_eq!(
             output.status.code(),
@@ -122,14 +122,14 @@ impl TestRepo {
         self.redact(&String::from_utf8(output.stderr).unwrap())
     }
 
-    pub fn redact(&self, text: &str) -> String {
+    pub(crate) fn redact(&self, text: &str) -> String {
         let root = self.root.to_string_lossy();
         text.replace(&format!("{root}/"), "[ROOT]/")
             .replace(root.as_ref(), "[ROOT]")
     }
 
     /// Runs git in the repository; returns stdout.
-    pub fn git(&self, args: &[&str]) -> String {
+    pub(crate) fn git(&self, args: &[&str]) -> String {
         let output = self.git_output(args);
         assert!(
             output.status.success(),
@@ -139,24 +139,24 @@ impl TestRepo {
         String::from_utf8(output.stdout).unwrap()
     }
 
-    pub fn git_output(&self, args: &[&str]) -> Output {
+    pub(crate) fn git_output(&self, args: &[&str]) -> Output {
         let mut cmd = std::process::Command::new("git");
         self.env(&mut cmd);
         cmd.args(args).output().unwrap()
     }
 
-    pub fn read(&self, path: impl AsRef<Path>) -> String {
+    pub(crate) fn read(&self, path: impl AsRef<Path>) -> String {
         fs::read_to_string(self.root.join(path)).unwrap()
     }
 
-    pub fn write(&self, path: impl AsRef<Path>, text: &str) {
+    pub(crate) fn write(&self, path: impl AsRef<Path>, text: &str) {
         let path = self.root.join(path);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         fs::write(path, text).unwrap();
     }
 
     /// Every file under `incidents/<id>/timeline/`, sorted.
-    pub fn timeline_files(&self, id: &str) -> Vec<String> {
+    pub(crate) fn timeline_files(&self, id: &str) -> Vec<String> {
         let mut names: Vec<String> =
             fs::read_dir(self.root.join("incidents").join(id).join("timeline"))
                 .map(|dir| {
@@ -169,7 +169,7 @@ impl TestRepo {
     }
 
     /// Declares an incident and returns its id.
-    pub fn declare(&self, args: &[&str]) -> String {
+    pub(crate) fn declare(&self, args: &[&str]) -> String {
         let mut all = vec!["declare"];
         all.extend_from_slice(args);
         self.ok(&all).trim().to_string()
@@ -177,7 +177,7 @@ impl TestRepo {
 
     /// A fingerprint of the whole state: HEAD, index, status and every file's
     /// bytes. Equal fingerprints mean a command changed nothing.
-    pub fn fingerprint(&self) -> String {
+    pub(crate) fn fingerprint(&self) -> String {
         let head = self.git_output(&["rev-parse", "HEAD"]);
         let mut state = String::from_utf8_lossy(&head.stdout).into_owned();
         state.push_str(&self.git(&["status", "--porcelain=v1", "--untracked-files=all"]));
@@ -192,7 +192,7 @@ impl TestRepo {
     }
 
     /// Number of commits on HEAD.
-    pub fn commit_count(&self) -> usize {
+    pub(crate) fn commit_count(&self) -> usize {
         self.git(&["rev-list", "--count", "HEAD"])
             .trim()
             .parse()
@@ -220,6 +220,6 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
 }
 
 /// Parses `incident show --json`.
-pub fn show_json(repo: &TestRepo, id: &str) -> serde_json::Value {
+pub(crate) fn show_json(repo: &TestRepo, id: &str) -> serde_json::Value {
     serde_json::from_str(&repo.ok(&["show", id, "--json"])).unwrap()
 }

@@ -1,6 +1,8 @@
 //! Integration tests: the real binary in temporary git repositories, with a
 //! fixed clock, a fixed author and none of the user's own git config.
 
+#![allow(clippy::unwrap_used)]
+
 mod harness;
 
 mod bad_input;

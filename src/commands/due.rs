@@ -1,0 +1,125 @@
+//! `incident due`: what is overdue and what comes next.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+
+use super::Workspace;
+use crate::clock;
+use crate::model::checklist::CheckItem;
+use crate::model::due::{self, DueItem, DueKind};
+use crate::model::duration;
+use crate::model::timeline::Entry;
+use crate::store::{IncidentDoc, Store};
+
+/// List what is overdue and what comes next, worked out from the record:
+/// recurring role tasks (the scribe's internal summary, the support lead's
+/// customer updates), decision points from service runbooks, and start items
+/// still open after the severity's response target. Exits 1 when anything is
+/// overdue, so a shell prompt or `watch` can use it.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+
+    /// Evaluate at this time instead of now (RFC 3339 or HH:MM)
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+}
+
+pub fn run(args: Args, target: Option<&str>) -> Result<ExitCode> {
+    let workspace = Workspace::open()?;
+    let store = &workspace.store;
+    let id = workspace.resolve(target)?;
+    let now = clock::now()?;
+    let now = match &args.now {
+        Some(text) => clock::parse(text, now)?,
+        None => now,
+    };
+    let doc = store.read_incident(&id)?;
+    let items = crate::model::checklist::parse(&store.read_checklist(&id)?);
+    let timeline = store.read_timeline(&id)?;
+    let due = items_due(store, &doc, &items, &timeline, now)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &due)?;
+        writeln!(out)?;
+    } else {
+        for line in lines(&due, now) {
+            writeln!(out, "{line}")?;
+        }
+    }
+    let overdue = due.iter().any(|item| item.overdue);
+    Ok(if overdue {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// What is due for one incident at `now`, under the policy and runbooks in force.
+pub fn items_due(
+    store: &Store,
+    doc: &IncidentDoc,
+    checklist: &[CheckItem],
+    timeline: &[Entry],
+    now: DateTime<Utc>,
+) -> Result<Vec<DueItem>> {
+    let (policy, _) = store.policy()?;
+    let terms = policy.severity(&doc.incident.severity)?;
+    let roles = store.role_runbooks()?;
+    Ok(due::compute(
+        &doc.incident,
+        checklist,
+        timeline,
+        &roles,
+        terms,
+        now,
+    ))
+}
+
+/// One line per item, start items folded into one line so a fresh incident
+/// does not flood the screen.
+pub fn lines(due: &[DueItem], now: DateTime<Utc>) -> Vec<String> {
+    let mut lines = Vec::new();
+    let start_items: Vec<&DueItem> = due
+        .iter()
+        .filter(|i| i.kind == DueKind::StartItem)
+        .collect();
+    let mut start_done = false;
+    for item in due {
+        let when = if item.overdue {
+            format!("OVERDUE {} ago", duration::format(now - item.due))
+        } else {
+            format!("due in {}", duration::format(item.due - now))
+        };
+        let at = item.due.format("%H:%M UTC");
+        if item.kind == DueKind::StartItem {
+            if !start_done {
+                let ids: Vec<&str> = start_items.iter().map(|i| i.id.as_str()).collect();
+                lines.push(format!(
+                    "{when:<20} {at}  {} start items open: {}",
+                    ids.len(),
+                    ids.join(", ")
+                ));
+                start_done = true;
+            }
+            continue;
+        }
+        let detail = match (&item.every, item.last_done) {
+            (Some(every), Some(last)) => {
+                format!(" (every {every}; last {})", last.format("%H:%M UTC"))
+            }
+            (Some(every), None) => format!(" (every {every})"),
+            _ => String::new(),
+        };
+        lines.push(format!(
+            "{when:<20} {at}  {}: {}{detail}",
+            item.id, item.what
+        ));
+    }
+    lines
+}

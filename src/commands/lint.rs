@@ -1,0 +1,87 @@
+//! `incident lint`: check the policy and runbooks in force.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use super::Workspace;
+use crate::error::Error;
+use crate::model::incident::Role;
+use crate::model::policy::Policy;
+use crate::model::runbook::RoleRunbook;
+use crate::store::{frontmatter, Store};
+
+/// Check the severity policy, the role runbooks and the service runbooks, and
+/// print each problem as `path:line: message`. Exits 1 when there are any.
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> Result<ExitCode> {
+    let workspace = Workspace::open()?;
+    let findings = findings(&workspace.store)?;
+    let mut out = std::io::stdout().lock();
+    for (path, line, message) in &findings {
+        writeln!(out, "{}:{line}: {message}", path.display())?;
+    }
+    if findings.is_empty() {
+        eprintln!("policy and runbooks are fine");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+fn findings(store: &Store) -> Result<Vec<(PathBuf, usize, String)>> {
+    let mut found = Vec::new();
+    let mut add = |path: PathBuf, result: Result<Vec<(usize, String)>>| -> Result<()> {
+        match result {
+            Ok(problems) => found.extend(
+                problems
+                    .into_iter()
+                    .map(|(line, m)| (path.clone(), line, m)),
+            ),
+            Err(e) => match e.downcast::<Error>() {
+                Ok(Error::Malformed {
+                    path,
+                    line,
+                    message,
+                }) => found.push((path, line, message)),
+                Ok(other) => return Err(other.into()),
+                Err(other) => return Err(other),
+            },
+        }
+        Ok(())
+    };
+
+    let policy_source = store.policy_source()?;
+    let policy_path = policy_source.origin_path();
+    add(
+        policy_path.clone(),
+        frontmatter::parse_yaml::<Policy>(&policy_path, &policy_source.text)
+            .map(|policy| to_pairs(policy.problems(&policy_source.text)))
+            .map_err(Into::into),
+    )?;
+
+    for role in Role::ALL {
+        let source = store.role_runbook_source(role)?;
+        let (_, problems) = RoleRunbook::parse(role, &source.text);
+        add(source.origin_path(), Ok(to_pairs(problems)))?;
+    }
+
+    for service in store.service_names()? {
+        let path = store.service_runbook_path(&service);
+        let result = store.service_runbook(&service).map(|found| {
+            found
+                .map(|(_, problems)| to_pairs(problems))
+                .unwrap_or_default()
+        });
+        add(path, result)?;
+    }
+    Ok(found)
+}
+
+fn to_pairs(problems: Vec<crate::model::runbook::Problem>) -> Vec<(usize, String)> {
+    problems.into_iter().map(|p| (p.line, p.message)).collect()
+}

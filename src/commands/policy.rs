@@ -1,0 +1,112 @@
+//! `incident policy`: the severity policy in force.
+
+use std::io::Write;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::Workspace;
+use crate::git;
+use crate::model::policy::Policy;
+
+/// Print the severity policy in force: the impact × urgency matrix and what
+/// each severity commits the team to.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct PolicyView<'a> {
+    /// The policy file, or `built-in`.
+    source: String,
+    /// Its git blob id, as incidents pin it.
+    blob: String,
+    #[serde(flatten)]
+    policy: &'a Policy,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let workspace = Workspace::open()?;
+    let (policy, source) = workspace.store.policy()?;
+    let view = PolicyView {
+        source: source.origin_path().display().to_string(),
+        blob: git::blob_id(source.text.as_bytes()),
+        policy: &policy,
+    };
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &view)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "Severity policy: {} ({})\n",
+        view.source,
+        &view.blob[..12.min(view.blob.len())]
+    )?;
+    let label = "impact \\ urgency";
+    let width = policy
+        .impact
+        .iter()
+        .map(|l| l.name.len())
+        .chain([label.len()])
+        .max()
+        .unwrap_or_default();
+    let mut header = format!("{label:width$}");
+    for urgency in &policy.urgency {
+        header.push_str(&format!("  {:<8}", urgency.name));
+    }
+    writeln!(out, "{}", header.trim_end())?;
+    for impact in &policy.impact {
+        let mut row = format!("{:width$}", impact.name);
+        for urgency in &policy.urgency {
+            let cell = policy
+                .matrix
+                .get(&impact.name)
+                .and_then(|r| r.get(&urgency.name))
+                .map_or("?", String::as_str);
+            row.push_str(&format!("  {cell:<8}"));
+        }
+        writeln!(out, "{}", row.trim_end())?;
+    }
+    writeln!(out, "\nImpact")?;
+    for level in &policy.impact {
+        writeln!(out, "  {:<10}{}", level.name, level.description)?;
+    }
+    writeln!(out, "\nUrgency")?;
+    for level in &policy.urgency {
+        writeln!(out, "  {:<10}{}", level.name, level.description)?;
+    }
+    for terms in &policy.severities {
+        writeln!(out, "\n{}: {}", terms.name, terms.description)?;
+        writeln!(out, "  respond within          {}", terms.response_target)?;
+        writeln!(
+            out,
+            "  internal summary every  {}",
+            terms.internal_summary_every
+        )?;
+        let customer = match (&terms.customer_update_every, terms.customer_communication) {
+            (Some(every), true) => format!("required, every {every}"),
+            (Some(every), false) => format!("optional, every {every}"),
+            (None, true) => "required".to_string(),
+            (None, false) => "not required".to_string(),
+        };
+        writeln!(out, "  customer updates        {customer}")?;
+        let notify = if terms.notify.is_empty() {
+            "nobody beyond the responders".to_string()
+        } else {
+            terms.notify.join(", ")
+        };
+        writeln!(out, "  notify                  {notify}")?;
+    }
+    writeln!(
+        out,
+        "\nDefault severity when none is assessed: {}",
+        policy.default_severity
+    )?;
+    Ok(())
+}

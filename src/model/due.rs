@@ -1,0 +1,171 @@
+//! What is due and what is overdue, worked out from the record alone: recurring
+//! role tasks, the severity's cadences, decision points and unfinished start
+//! items. Nothing here reads a clock; the caller says what "now" is.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::Serialize;
+
+use super::checklist::CheckItem;
+use super::duration;
+use super::incident::Incident;
+use super::policy::SeverityTerms;
+use super::runbook::{Cadence, RoleRunbook};
+use super::timeline::{Entry, EntryKind};
+
+/// What kind of obligation a due item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DueKind {
+    /// A role task that repeats, done by recording an entry of some kind.
+    Recurring,
+    /// A repeating role task with no entry to show it was done: a reminder.
+    Reminder,
+    /// A service runbook's decision point, due a set time after declaring.
+    DecisionPoint,
+    /// A start item still open after the severity's response target.
+    StartItem,
+}
+
+/// One thing that is due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DueItem {
+    pub kind: DueKind,
+    /// The runbook or checklist item id, e.g. `scribe.internal-summary`.
+    pub id: String,
+    /// What to do.
+    pub what: String,
+    /// When it falls due.
+    pub due: DateTime<Utc>,
+    /// Whether that time has passed.
+    pub overdue: bool,
+    /// For recurring tasks: the interval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub every: Option<String>,
+    /// For recurring tasks: when it was last done, if ever.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_done: Option<DateTime<Utc>>,
+}
+
+/// Everything due for an active incident at `now`, overdue first, then by time.
+pub fn compute(
+    incident: &Incident,
+    checklist: &[CheckItem],
+    timeline: &[Entry],
+    roles: &[RoleRunbook],
+    terms: &SeverityTerms,
+    now: DateTime<Utc>,
+) -> Vec<DueItem> {
+    let Some(declared) = incident.timestamps.declared else {
+        return Vec::new();
+    };
+    if !incident.status.is_active() {
+        return Vec::new();
+    }
+    let mut due = Vec::new();
+
+    for runbook in roles {
+        for (item, heading_interval) in runbook.recurring() {
+            if !item.applies_to(incident.incident_type) {
+                continue;
+            }
+            let interval = match item.cadence {
+                None => Some(heading_interval),
+                Some(Cadence::InternalSummary) => duration::parse(&terms.internal_summary_every),
+                Some(Cadence::CustomerUpdate) => terms
+                    .customer_update_every
+                    .as_deref()
+                    .and_then(duration::parse),
+            };
+            // A severity with no customer updates has no such task.
+            let Some(interval) = interval else { continue };
+            let id = format!("{}.{}", runbook.role, item.id);
+            let every = Some(duration::format(interval));
+            match item.done_by {
+                Some(kind) => {
+                    let last_done = last_entry(timeline, kind, now);
+                    let due_at = last_done.unwrap_or(declared) + interval;
+                    due.push(DueItem {
+                        kind: DueKind::Recurring,
+                        id,
+                        what: item.text.clone(),
+                        due: due_at,
+                        overdue: now > due_at,
+                        every,
+                        last_done,
+                    });
+                }
+                None => due.push(DueItem {
+                    kind: DueKind::Reminder,
+                    id,
+                    what: item.text.clone(),
+                    due: next_tick(declared, interval, now),
+                    overdue: false,
+                    every,
+                    last_done: None,
+                }),
+            }
+        }
+    }
+
+    let response_target = duration::parse(&terms.response_target);
+    for item in checklist.iter().filter(|item| !item.checked) {
+        let (kind, due_at) = match item.due_after_minutes {
+            Some(minutes) => (
+                DueKind::DecisionPoint,
+                declared + TimeDelta::minutes(minutes),
+            ),
+            None if item.phase == "start" => match response_target {
+                Some(target) => (DueKind::StartItem, declared + target),
+                None => continue,
+            },
+            None => continue,
+        };
+        due.push(DueItem {
+            kind,
+            id: item.id.clone(),
+            what: item.text.clone(),
+            due: due_at,
+            overdue: now > due_at,
+            every: None,
+            last_done: None,
+        });
+    }
+
+    due.sort_by_key(|item| (!item.overdue, item.due));
+    due
+}
+
+/// The latest entry of `kind` at or before `now`.
+fn last_entry(timeline: &[Entry], kind: EntryKind, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    timeline
+        .iter()
+        .filter(|entry| entry.header.kind == kind && entry.header.at <= now)
+        .map(|entry| entry.header.at)
+        .max()
+}
+
+/// The first `start + k × interval` after `now`.
+fn next_tick(start: DateTime<Utc>, interval: TimeDelta, now: DateTime<Utc>) -> DateTime<Utc> {
+    if now < start {
+        return start + interval;
+    }
+    let elapsed = (now - start).num_seconds();
+    let step = interval.num_seconds().max(1);
+    start + TimeDelta::seconds((elapsed / step + 1) * step)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_tick_is_strictly_after_now() {
+        let start: DateTime<Utc> = "2026-11-24T06:00:00Z".parse().unwrap();
+        let fifteen = TimeDelta::minutes(15);
+        let at = |m| start + TimeDelta::minutes(m);
+        assert_eq!(next_tick(start, fifteen, at(0)), at(15));
+        assert_eq!(next_tick(start, fifteen, at(14)), at(15));
+        assert_eq!(next_tick(start, fifteen, at(15)), at(30));
+        assert_eq!(next_tick(start, fifteen, at(-5)), at(15));
+    }
+}
