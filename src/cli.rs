@@ -37,6 +37,11 @@ pub enum Command {
     Policy(commands::policy::Args),
     Runbook(commands::runbook::Args),
     Lint(commands::lint::Args),
+    Summary(commands::summary::Args),
+    Update(commands::update::Args),
+    Rca(commands::rca::Args),
+    Templates(commands::templates::Args),
+    Stats(commands::stats::Args),
 }
 
 #[cfg(test)]

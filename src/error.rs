@@ -97,6 +97,10 @@ pub enum Error {
     #[error("cannot set status {status}: required items are open: {}; check them (`incident status mitigated` adds the resolve items) or pass --force", .items.join("; "))]
     RequiredItemsOpen { status: String, items: Vec<String> },
 
+    /// A template that does not parse or render.
+    #[error("{location}: {message}")]
+    Template { location: String, message: String },
+
     /// A time the user gave that cannot be read.
     #[error("cannot read time `{0}`: use RFC 3339 (2026-11-24T06:50:00Z) or HH:MM for today in local time")]
     InvalidTime(String),

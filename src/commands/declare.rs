@@ -45,6 +45,10 @@ pub struct Args {
     #[arg(long, requires = "severity")]
     pub reason: Option<String>,
 
+    /// Mark it as a drill or exercise (left out of `incident stats`)
+    #[arg(long)]
+    pub drill: bool,
+
     /// A service involved; repeat for several
     #[arg(long = "service", value_name = "NAME")]
     pub services: Vec<String>,
@@ -124,6 +128,7 @@ pub fn run(args: Args) -> Result<()> {
         impact: args.impact.as_ref().map(|i| i.to_ascii_lowercase()),
         urgency: args.urgency.as_ref().map(|u| u.to_ascii_lowercase()),
         status: Status::Investigating,
+        drill: args.drill,
         services: args.services.clone(),
         roles: Roles {
             commander: commander.map(str::to_string),

@@ -6,13 +6,10 @@ use std::process::ExitCode;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
-use super::Workspace;
+use super::{LoadedIncident, Workspace};
 use crate::clock;
-use crate::model::checklist::CheckItem;
-use crate::model::due::{self, DueItem, DueKind};
+use crate::model::due::{DueItem, DueKind};
 use crate::model::duration;
-use crate::model::timeline::Entry;
-use crate::store::{IncidentDoc, Store};
 
 /// List what is overdue and what comes next, worked out from the record:
 /// recurring role tasks (the scribe's internal summary, the support lead's
@@ -32,17 +29,14 @@ pub struct Args {
 
 pub fn run(args: Args, target: Option<&str>) -> Result<ExitCode> {
     let workspace = Workspace::open()?;
-    let store = &workspace.store;
     let id = workspace.resolve(target)?;
     let now = clock::now()?;
     let now = match &args.now {
         Some(text) => clock::parse(text, now)?,
         None => now,
     };
-    let doc = store.read_incident(&id)?;
-    let items = crate::model::checklist::parse(&store.read_checklist(&id)?);
-    let timeline = store.read_timeline(&id)?;
-    let due = items_due(store, &doc, &items, &timeline, now)?;
+    let record = LoadedIncident::read(&workspace.store, &id)?;
+    let due = record.due(&workspace.store, now)?;
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &due)?;
@@ -58,27 +52,6 @@ pub fn run(args: Args, target: Option<&str>) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// What is due for one incident at `now`, under the policy and runbooks in force.
-pub fn items_due(
-    store: &Store,
-    doc: &IncidentDoc,
-    checklist: &[CheckItem],
-    timeline: &[Entry],
-    now: DateTime<Utc>,
-) -> Result<Vec<DueItem>> {
-    let (policy, _) = store.policy()?;
-    let terms = policy.severity(&doc.incident.severity)?;
-    let roles = store.role_runbooks()?;
-    Ok(due::compute(
-        &doc.incident,
-        checklist,
-        timeline,
-        &roles,
-        terms,
-        now,
-    ))
 }
 
 /// One line per item, start items folded into one line so a fresh incident

@@ -9,12 +9,17 @@ pub mod lint;
 pub mod list;
 pub mod note;
 pub mod policy;
+pub mod rca;
 pub mod role;
 pub mod runbook;
 pub mod severity;
 pub mod show;
 pub mod sme;
+pub mod stats;
 pub mod status;
+pub mod summary;
+pub mod templates;
+pub mod update;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -26,8 +31,12 @@ use crate::cli::{Cli, Command};
 use crate::clock;
 use crate::error::Error;
 use crate::git::{Identity, Repo};
+use crate::model::checklist::{self, CheckItem};
+use crate::model::due::DueItem;
 use crate::model::id;
+use crate::model::policy::Policy;
 use crate::model::timeline::{Change, Entry, EntryHeader, EntryKind};
+use crate::render::view::{IncidentView, RecordContext};
 use crate::store::{Changes, IncidentDoc, Store};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -48,6 +57,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Policy(args) => policy::run(args),
         Command::Runbook(args) => runbook::run(args, target),
         Command::Lint(args) => return lint::run(args),
+        Command::Summary(args) => summary::run(args, target),
+        Command::Update(args) => update::run(args, target),
+        Command::Rca(args) => rca::run(args, target),
+        Command::Templates(args) => templates::run(args),
+        Command::Stats(args) => stats::run(args),
     }?;
     Ok(ExitCode::SUCCESS)
 }
@@ -227,6 +241,54 @@ pub fn new_entry(
             owner: None,
         },
         text,
+    }
+}
+
+/// One incident read in full, ready to show or render.
+pub struct LoadedIncident {
+    pub doc: IncidentDoc,
+    pub checklist: Vec<CheckItem>,
+    pub timeline: Vec<Entry>,
+    pub policy: Policy,
+}
+
+impl LoadedIncident {
+    pub fn read(store: &Store, id: &str) -> Result<LoadedIncident> {
+        Ok(LoadedIncident {
+            doc: store.read_incident(id)?,
+            checklist: checklist::parse(&store.read_checklist(id)?),
+            timeline: store.read_timeline(id)?,
+            policy: store.policy()?.0,
+        })
+    }
+
+    pub fn view(&self) -> IncidentView<'_> {
+        IncidentView::new(&self.doc, &self.checklist, &self.timeline)
+    }
+
+    /// What is due at `now` under the runbooks in force.
+    pub fn due(&self, store: &Store, now: DateTime<Utc>) -> Result<Vec<DueItem>> {
+        let terms = self.policy.severity(&self.doc.incident.severity)?;
+        let roles = store.role_runbooks()?;
+        Ok(crate::model::due::compute(
+            &self.doc.incident,
+            &self.checklist,
+            &self.timeline,
+            &roles,
+            terms,
+            now,
+        ))
+    }
+
+    /// The context templates render.
+    pub fn context(&self, store: &Store, now: DateTime<Utc>) -> Result<RecordContext<'_>> {
+        let terms = self.policy.severity(&self.doc.incident.severity)?;
+        Ok(RecordContext::new(
+            self.view(),
+            terms,
+            self.due(store, now)?,
+            now,
+        ))
     }
 }
 

@@ -4,13 +4,11 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::{first_line, Workspace};
+use super::{first_line, LoadedIncident, Workspace};
 use crate::clock;
-use crate::model::checklist;
 use crate::model::duration;
 use crate::model::incident::Role;
 use crate::model::timeline;
-use crate::render::view::IncidentView;
 
 /// How many timeline entries the text view shows.
 const RECENT_ENTRIES: usize = 10;
@@ -31,13 +29,11 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
     let workspace = Workspace::open()?;
     let store = &workspace.store;
     let id = workspace.resolve(args.id.as_deref().or(target))?;
-    let doc = store.read_incident(&id)?;
-    let items = checklist::parse(&store.read_checklist(&id)?);
-    let timeline = store.read_timeline(&id)?;
-    let view = IncidentView::new(&doc, &items, &timeline);
+    let record = LoadedIncident::read(store, &id)?;
+    let (doc, items, timeline) = (&record.doc, &record.checklist, &record.timeline);
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &view)?;
+        serde_json::to_writer_pretty(&mut out, &record.view())?;
         writeln!(out)?;
         return Ok(());
     }
@@ -62,7 +58,7 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
     }
 
     writeln!(out, "\nRoles")?;
-    let pending = timeline::pending_handoffs(&timeline);
+    let pending = timeline::pending_handoffs(timeline);
     for role in Role::ALL {
         let holder = incident.roles.get(role).unwrap_or("(unassigned)");
         let waiting = if pending.contains(&role) {
@@ -88,7 +84,7 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
         writeln!(out, "  [ ] {}  {}{required}", item.id, item.text)?;
     }
 
-    let due = super::due::items_due(store, &doc, &items, &timeline, now)?;
+    let due = record.due(store, now)?;
     if !due.is_empty() {
         writeln!(out, "\nDue")?;
         for line in super::due::lines(&due, now) {

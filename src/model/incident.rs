@@ -251,6 +251,9 @@ pub struct Incident {
     pub urgency: Option<String>,
     /// Where the response stands.
     pub status: Status,
+    /// A drill or exercise, left out of `incident stats` by default.
+    #[serde(default)]
+    pub drill: bool,
     /// Services involved.
     #[serde(default)]
     pub services: Vec<String>,
@@ -264,7 +267,7 @@ pub struct Incident {
     #[serde(default)]
     pub timestamps: Timestamps,
     /// The severity policy in force when the incident was declared.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub policy: Option<PolicyPin>,
     /// Keys this version does not know, kept so a newer tool's or a person's
     /// additions survive a rewrite.

@@ -143,6 +143,47 @@ pub fn task_items(source: &str) -> Vec<TaskItem> {
     items
 }
 
+/// The text under a `## title` heading, up to the next level-1 or level-2
+/// heading, with HTML comments removed and surrounding blank lines trimmed.
+pub fn section_text(source: &str, title: &str) -> String {
+    let mut inside = false;
+    let mut lines = Vec::new();
+    let mut fence: Option<&str> = None;
+    for line in source.lines() {
+        let trimmed = line.trim_start();
+        if let Some(marker) = fence {
+            if trimmed.starts_with(marker) {
+                fence = None;
+            }
+        } else if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = Some(&trimmed[..3]);
+        } else if trimmed.starts_with("# ") || trimmed.starts_with("## ") {
+            inside = trimmed
+                .trim_start_matches('#')
+                .trim()
+                .eq_ignore_ascii_case(title);
+            continue;
+        }
+        if inside {
+            lines.push(line);
+        }
+    }
+    strip_comments(&lines.join("\n")).trim().to_string()
+}
+
+fn strip_comments(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("<!--") {
+        out.push_str(&rest[..start]);
+        rest = rest[start..]
+            .find("-->")
+            .map_or("", |end| &rest[start + end + 3..]);
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The first paragraph of an item's source, joined onto one line, with HTML
 /// comments removed.
 fn first_paragraph(source: &str) -> String {
@@ -197,6 +238,17 @@ mod tests {
         assert_eq!(&DOC[items[1].marker.clone()], "[x]");
         assert_eq!(items[2].section.as_deref(), Some("during"));
         assert_eq!(items[2].attribute("only"), Some("customer"));
+    }
+
+    #[test]
+    fn section_text_stops_at_the_next_heading_and_drops_comments() {
+        let body = "\n# T\n\n## Description\n\nIt broke.\n<!-- hint -->\n\n## Current impact\n\n<!-- hint -->\nSlow `x`.\n```\n## not a heading\n```\n";
+        assert_eq!(section_text(body, "description"), "It broke.");
+        assert_eq!(
+            section_text(body, "Current impact"),
+            "Slow `x`.\n```\n## not a heading\n```"
+        );
+        assert_eq!(section_text(body, "missing"), "");
     }
 
     #[test]

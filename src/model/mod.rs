@@ -7,6 +7,7 @@ pub mod duration;
 pub mod id;
 pub mod incident;
 pub mod markdown;
+pub mod metrics;
 pub mod policy;
 pub mod runbook;
 pub mod timeline;

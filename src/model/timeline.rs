@@ -162,12 +162,29 @@ pub struct EntryHeader {
 }
 
 /// One timeline entry: its header and its markdown text, byte for byte as given.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
-    #[serde(flatten)]
     pub header: EntryHeader,
     /// The markdown text exactly as recorded.
     pub text: String,
+}
+
+/// Entries print with every field present, empty or not, so that templates in
+/// strict mode can test any of them.
+impl Serialize for Entry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let h = &self.header;
+        let mut s = serializer.serialize_struct("Entry", 7)?;
+        s.serialize_field("at", &h.at)?;
+        s.serialize_field("author", &h.author)?;
+        s.serialize_field("email", &h.email)?;
+        s.serialize_field("kind", &h.kind)?;
+        s.serialize_field("changes", &h.changes)?;
+        s.serialize_field("owner", &h.owner)?;
+        s.serialize_field("text", &self.text)?;
+        s.end()
+    }
 }
 
 /// The `changes[].field` of a role assignment.

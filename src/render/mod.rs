@@ -1,4 +1,117 @@
-//! What the tool shows people and programs: view structs made for output, the
-//! same shape for `--json` and for templates.
+//! What the tool renders for people: handlebars set-up, the helpers templates
+//! may use, and the view structs they render. `--json` prints the same views.
 
+mod helpers;
 pub mod view;
+
+use anyhow::Result;
+use handlebars::Handlebars;
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::store::{Source, Store};
+
+/// The templates the tool renders, by file name.
+pub const TEMPLATES: [&str; 3] = ["summary.md.hbs", "update.md.hbs", "rca.md.hbs"];
+
+/// One template, ready to render.
+pub struct Renderer {
+    registry: Handlebars<'static>,
+    name: String,
+    origin: String,
+}
+
+impl Renderer {
+    /// Loads a template: the repository's `templates/<name>` if there is one,
+    /// else the built-in default.
+    pub fn load(store: &Store, name: &str) -> Result<Renderer> {
+        let source = store.template_source(name)?;
+        Renderer::from_source(name, &source)
+    }
+
+    fn from_source(name: &str, source: &Source) -> Result<Renderer> {
+        let mut registry = Handlebars::new();
+        // A misspelt field must be an error, not an empty string.
+        registry.set_strict_mode(true);
+        // The output is markdown: `&`, `<` and `"` stay as written.
+        registry.register_escape_fn(handlebars::no_escape);
+        helpers::register(&mut registry);
+        let origin = source.origin_path().display().to_string();
+        registry
+            .register_template_string(name, &source.text)
+            .map_err(|e| Error::Template {
+                location: location(&origin, e.pos()),
+                message: e.reason().to_string(),
+            })?;
+        Ok(Renderer {
+            registry,
+            name: name.to_string(),
+            origin,
+        })
+    }
+
+    pub fn render(&self, context: &impl Serialize) -> Result<String> {
+        self.registry.render(&self.name, context).map_err(|e| {
+            let position = e.line_no.zip(e.column_no);
+            Error::Template {
+                location: location(&self.origin, position),
+                message: e.reason().to_string(),
+            }
+            .into()
+        })
+    }
+}
+
+fn location(origin: &str, position: Option<(usize, usize)>) -> String {
+    match position {
+        Some((line, column)) => format!("{origin}:{line}:{column}"),
+        None => origin.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn renderer(text: &str) -> Renderer {
+        let source = Source {
+            text: text.to_string(),
+            path: "templates/t.md.hbs".into(),
+            from_repository: true,
+        };
+        Renderer::from_source("t.md.hbs", &source).unwrap()
+    }
+
+    #[test]
+    fn markdown_is_not_escaped() {
+        let out = renderer("{{text}}")
+            .render(&json!({"text": "a & b <c> \"d\" 'e'"}))
+            .unwrap();
+        assert_eq!(out, "a & b <c> \"d\" 'e'");
+    }
+
+    #[test]
+    fn a_misspelt_field_names_template_line_and_field() {
+        let err = renderer("line one\n{{incident.titel}}")
+            .render(&json!({"incident": {"title": "x"}}))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("templates/t.md.hbs:2:"), "{err}");
+        assert!(err.contains("incident.titel"), "{err}");
+    }
+
+    #[test]
+    fn a_broken_template_is_reported_where_it_breaks() {
+        let source = Source {
+            text: "ok\n{{#if x}}\nno end".into(),
+            path: "templates/t.md.hbs".into(),
+            from_repository: true,
+        };
+        let err = Renderer::from_source("t.md.hbs", &source)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.starts_with("templates/t.md.hbs:"), "{err}");
+    }
+}

@@ -20,6 +20,15 @@ pub(super) fn role_runbook(role: Role) -> &'static str {
     }
 }
 
+pub(super) fn template(name: &str) -> Option<&'static str> {
+    match name {
+        "summary.md.hbs" => Some(include_str!("../../templates/summary.md.hbs")),
+        "update.md.hbs" => Some(include_str!("../../templates/update.md.hbs")),
+        "rca.md.hbs" => Some(include_str!("../../templates/rca.md.hbs")),
+        _ => None,
+    }
+}
+
 /// A default or its replacement, with where it came from.
 #[derive(Debug, Clone)]
 pub struct Source {

@@ -131,6 +131,10 @@ impl Store {
         self.incident_dir(id).join("timeline")
     }
 
+    pub fn rca_file(&self, id: &str) -> PathBuf {
+        self.incident_dir(id).join("rca.md")
+    }
+
     pub fn active_marker(&self, id: &str) -> PathBuf {
         Path::new(ACTIVE_DIR).join(id)
     }
@@ -362,6 +366,13 @@ impl Store {
         Ok(Some(ServiceRunbook::parse(
             service, header, body, first_line,
         )))
+    }
+
+    /// A template: the repository's `templates/<name>`, else the built-in one.
+    pub fn template_source(&self, name: &str) -> Result<Source> {
+        let default = defaults::template(name)
+            .ok_or_else(|| anyhow::anyhow!("there is no template called `{name}`"))?;
+        self.with_default(&Path::new("templates").join(name), default)
     }
 
     /// The text of the severity policy in force.

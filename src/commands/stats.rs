@@ -1,0 +1,149 @@
+//! `incident stats`: response metrics across incidents.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use chrono::{NaiveDate, TimeDelta};
+use serde::Serialize;
+
+use super::Workspace;
+use crate::model::duration;
+use crate::model::metrics::{self, median_and_p90};
+
+/// Response metrics across incidents, per severity and type: how many, and the
+/// median and 90th percentile of each metric over the incidents where it is
+/// known. Drills are left out unless --drills is given.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only incidents declared on or after this date (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+
+    /// Include drills and exercises
+    #[arg(long)]
+    pub drills: bool,
+
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The metrics of one group of incidents.
+#[derive(Debug, Serialize)]
+struct Group {
+    severity: String,
+    #[serde(rename = "type")]
+    incident_type: String,
+    count: usize,
+    metrics: BTreeMap<&'static str, Summary>,
+}
+
+/// Median and 90th percentile of one metric.
+#[derive(Debug, Serialize)]
+struct Summary {
+    /// Incidents where the metric is known.
+    known: usize,
+    median_seconds: Option<i64>,
+    p90_seconds: Option<i64>,
+    median: String,
+    p90: String,
+}
+
+/// How many incidents a group has, and the known values of each metric.
+type Samples = (usize, BTreeMap<&'static str, Vec<i64>>);
+
+pub fn run(args: Args) -> Result<()> {
+    let workspace = Workspace::open()?;
+    let store = &workspace.store;
+    let since = args
+        .since
+        .as_deref()
+        .map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d"))
+        .transpose()
+        .context("--since takes a date like 2026-01-31")?;
+    let mut samples: BTreeMap<(String, String), Samples> = BTreeMap::new();
+    for id in store.incident_ids()? {
+        // Ids start with the declare date, so older incidents are skipped unread.
+        if let Some(since) = since {
+            let declared = id
+                .get(..10)
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+            if declared.is_some_and(|d| d < since) {
+                continue;
+            }
+        }
+        let doc = store.read_incident(&id)?;
+        if doc.incident.drill && !args.drills {
+            continue;
+        }
+        let timeline = store.read_timeline(&id)?;
+        let computed = metrics::compute(&doc.incident, &timeline);
+        let key = (
+            doc.incident.severity.clone(),
+            doc.incident.incident_type.to_string(),
+        );
+        let (count, values) = samples.entry(key).or_default();
+        *count += 1;
+        for (name, metric) in computed.named() {
+            let known = values.entry(name).or_default();
+            known.extend(metric.seconds());
+        }
+    }
+    let groups: Vec<Group> = samples
+        .into_iter()
+        .map(|((severity, incident_type), (count, mut values))| Group {
+            severity,
+            incident_type,
+            count,
+            metrics: values
+                .iter_mut()
+                .map(|(name, known)| {
+                    let stats = median_and_p90(known);
+                    let text = |s: Option<i64>| {
+                        s.map_or_else(
+                            || "unknown".into(),
+                            |s| duration::format(TimeDelta::seconds(s)),
+                        )
+                    };
+                    let summary = Summary {
+                        known: known.len(),
+                        median_seconds: stats.map(|s| s.0),
+                        p90_seconds: stats.map(|s| s.1),
+                        median: text(stats.map(|s| s.0)),
+                        p90: text(stats.map(|s| s.1)),
+                    };
+                    (*name, summary)
+                })
+                .collect(),
+        })
+        .collect();
+
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &groups)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    if groups.is_empty() {
+        eprintln!("no incidents to measure");
+    }
+    for group in &groups {
+        writeln!(
+            out,
+            "{} {} ({} incident{})",
+            group.severity,
+            group.incident_type,
+            group.count,
+            if group.count == 1 { "" } else { "s" }
+        )?;
+        for (name, summary) in &group.metrics {
+            writeln!(
+                out,
+                "  {name:<18} median {:<8} p90 {:<8} known for {}",
+                summary.median, summary.p90, summary.known
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! `incident summary`: the scribe's internal summary.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::{AtArg, LoadedIncident, Recording, Workspace};
+use crate::clock;
+use crate::model::timeline::EntryKind;
+use crate::render::Renderer;
+use crate::store::Changes;
+
+/// Render the internal summary: state, current impact, who holds which role,
+/// what changed since the last published summary, open items and what is due.
+/// --publish adds it to the timeline, which restarts the summary timer.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The incident [default: --incident, $INCIDENT, or the one active incident]
+    pub id: Option<String>,
+
+    /// Record the summary in the timeline and commit
+    #[arg(long)]
+    pub publish: bool,
+
+    /// Print the template context as JSON instead
+    #[arg(long, conflicts_with = "publish")]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub at: AtArg,
+}
+
+pub fn run(args: Args, target: Option<&str>) -> Result<()> {
+    let target = args.id.as_deref().or(target);
+    if args.publish {
+        let recording = Recording::start(target, &args.at)?;
+        let text = render(&recording.workspace, &recording.id, recording.at, false)?;
+        let entry = recording.entry(EntryKind::Summary, text.clone(), Vec::new());
+        recording.commit(Changes::default(), &entry, "publish internal summary")?;
+        write!(std::io::stdout(), "{text}")?;
+        return Ok(());
+    }
+    let workspace = Workspace::open()?;
+    let id = workspace.resolve(target)?;
+    let now = match &args.at.at {
+        Some(text) => clock::parse(text, clock::now()?)?,
+        None => clock::now()?,
+    };
+    write!(
+        std::io::stdout(),
+        "{}",
+        render(&workspace, &id, now, args.json)?
+    )?;
+    Ok(())
+}
+
+fn render(
+    workspace: &Workspace,
+    id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    json: bool,
+) -> Result<String> {
+    let store = &workspace.store;
+    let record = LoadedIncident::read(store, id)?;
+    let context = record.context(store, now)?;
+    if json {
+        return Ok(serde_json::to_string_pretty(&context)? + "\n");
+    }
+    Renderer::load(store, "summary.md.hbs")?.render(&context)
+}

@@ -1,0 +1,28 @@
+//! `incident templates`: which templates are in force.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::Workspace;
+use crate::render::TEMPLATES;
+
+/// List the templates and where each comes from: the repository's
+/// `templates/` folder, or built in.
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> Result<()> {
+    let workspace = Workspace::open()?;
+    let mut out = std::io::stdout().lock();
+    for name in TEMPLATES {
+        let source = workspace.store.template_source(name)?;
+        let origin = if source.from_repository {
+            source.path.display().to_string()
+        } else {
+            "built-in".to_string()
+        };
+        writeln!(out, "{name:<16} {origin}")?;
+    }
+    Ok(())
+}
