@@ -23,6 +23,7 @@ pub enum Command {
     Init(commands::init::Args),
     Declare(commands::declare::Args),
     Note(commands::note::Args),
+    Impact(commands::impact::Args),
     Role(commands::role::Args),
     Sme(commands::sme::Args),
     Severity(commands::severity::Args),

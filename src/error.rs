@@ -73,12 +73,12 @@ pub enum Error {
     #[error("no git identity is configured; set one with: git config --global user.name \"Your Name\" && git config --global user.email you@example.com")]
     MissingIdentity,
 
-    /// A note with no text.
-    #[error("the note is empty; nothing was recorded")]
+    /// A note or statement with no text.
+    #[error("the text is empty; nothing was recorded")]
     EmptyNote,
 
-    /// A note with no text given and no terminal to open an editor on.
-    #[error("no note text given; pass it as an argument, or `-` to read standard input")]
+    /// No text given and no terminal to open an editor on.
+    #[error("no text given; pass it as an argument, or `-` to read standard input")]
     NoNoteText,
 
     /// A file the command must rewrite has changes that are not committed.

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod declare;
 pub mod due;
+pub mod impact;
 pub mod init;
 pub mod lint;
 pub mod list;
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Init(args) => init::run(args),
         Command::Declare(args) => declare::run(args),
         Command::Note(args) => note::run(args, target),
+        Command::Impact(args) => impact::run(args, target),
         Command::Role(args) => role::run(args, target),
         Command::Sme(args) => sme::run(args, target),
         Command::Severity(args) => severity::run(args, target),
@@ -290,6 +292,30 @@ impl LoadedIncident {
             now,
         ))
     }
+}
+
+/// Text given as an argument, `-` for standard input, or written in
+/// $VISUAL/$EDITOR when there is neither and a person is at a terminal.
+/// Empty text is an error.
+pub fn read_text_argument(argument: Option<&str>) -> Result<String> {
+    let text = match argument {
+        Some("-") => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .context("cannot read standard input (it must be UTF-8)")?;
+            text
+        }
+        Some(text) => text.to_string(),
+        None if interactive() => dialoguer::Editor::new()
+            .edit("")
+            .context("cannot run the editor; set $VISUAL or $EDITOR")?
+            .ok_or(Error::EmptyNote)?,
+        None => return Err(Error::NoNoteText.into()),
+    };
+    if text.trim().is_empty() {
+        return Err(Error::EmptyNote.into());
+    }
+    Ok(text)
 }
 
 /// One line of text for a commit message or a listing.

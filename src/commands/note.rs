@@ -1,11 +1,8 @@
 //! `incident note`: add an entry to the timeline.
 
-use std::io::Read;
+use anyhow::Result;
 
-use anyhow::{Context, Result};
-
-use super::{first_line, interactive, AtArg, Recording};
-use crate::error::Error;
+use super::{first_line, read_text_argument, AtArg, Recording};
 use crate::model::timeline::EntryKind;
 use crate::store::Changes;
 
@@ -38,24 +35,7 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
         anyhow::bail!("--owner is for action items; add --kind action");
     }
     let recording = Recording::start(target, &args.at)?;
-    let text = match args.text.as_deref() {
-        Some("-") => {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .context("cannot read the note from standard input (it must be UTF-8)")?;
-            text
-        }
-        Some(text) => text.to_string(),
-        None if interactive() => dialoguer::Editor::new()
-            .edit("")
-            .context("cannot run the editor; set $VISUAL or $EDITOR")?
-            .ok_or(Error::EmptyNote)?,
-        None => return Err(Error::NoNoteText.into()),
-    };
-    if text.trim().is_empty() {
-        return Err(Error::EmptyNote.into());
-    }
+    let text = read_text_argument(args.text.as_deref())?;
     // Make sure the incident reads before adding to it.
     recording.read_incident()?;
     let mut entry = recording.entry(kind, text, Vec::new());

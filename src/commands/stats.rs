@@ -36,12 +36,15 @@ struct Group {
     #[serde(rename = "type")]
     incident_type: String,
     count: usize,
-    metrics: BTreeMap<&'static str, Summary>,
+    /// In the order of `docs/templates.md`'s metrics.
+    metrics: Vec<Summary>,
 }
 
 /// Median and 90th percentile of one metric.
 #[derive(Debug, Serialize)]
 struct Summary {
+    /// e.g. `time_to_detect`.
+    metric: &'static str,
     /// Incidents where the metric is known.
     known: usize,
     median_seconds: Option<i64>,
@@ -51,7 +54,7 @@ struct Summary {
 }
 
 /// How many incidents a group has, and the known values of each metric.
-type Samples = (usize, BTreeMap<&'static str, Vec<i64>>);
+type Samples = (usize, Vec<(&'static str, Vec<i64>)>);
 
 pub fn run(args: Args) -> Result<()> {
     let workspace = Workspace::open()?;
@@ -86,8 +89,10 @@ pub fn run(args: Args) -> Result<()> {
         let (count, values) = samples.entry(key).or_default();
         *count += 1;
         for (name, metric) in computed.named() {
-            let known = values.entry(name).or_default();
-            known.extend(metric.seconds());
+            match values.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, known)) => known.extend(metric.seconds()),
+                None => values.push((name, metric.seconds().into_iter().collect())),
+            }
         }
     }
     let groups: Vec<Group> = samples
@@ -106,14 +111,14 @@ pub fn run(args: Args) -> Result<()> {
                             |s| duration::format(TimeDelta::seconds(s)),
                         )
                     };
-                    let summary = Summary {
+                    Summary {
+                        metric: name,
                         known: known.len(),
                         median_seconds: stats.map(|s| s.0),
                         p90_seconds: stats.map(|s| s.1),
                         median: text(stats.map(|s| s.0)),
                         p90: text(stats.map(|s| s.1)),
-                    };
-                    (*name, summary)
+                    }
                 })
                 .collect(),
         })
@@ -137,11 +142,11 @@ pub fn run(args: Args) -> Result<()> {
             group.count,
             if group.count == 1 { "" } else { "s" }
         )?;
-        for (name, summary) in &group.metrics {
+        for summary in &group.metrics {
             writeln!(
                 out,
-                "  {name:<18} median {:<8} p90 {:<8} known for {}",
-                summary.median, summary.p90, summary.known
+                "  {:<18} median {:<8} p90 {:<8} known for {}",
+                summary.metric, summary.median, summary.p90, summary.known
             )?;
         }
     }

@@ -171,6 +171,49 @@ pub fn section_text(source: &str, title: &str) -> String {
     strip_comments(&lines.join("\n")).trim().to_string()
 }
 
+/// The source with the text under `## title` replaced by `text`; every other
+/// byte stays. A missing section is added at the end.
+pub fn replace_section(source: &str, title: &str, text: &str) -> String {
+    let mut offset = 0;
+    let mut start = None;
+    let mut end = source.len();
+    let mut fence: Option<String> = None;
+    for line in source.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(marker) = &fence {
+            if trimmed.starts_with(marker.as_str()) {
+                fence = None;
+            }
+        } else if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = Some(trimmed[..3].to_string());
+        } else if trimmed.starts_with("# ") || trimmed.starts_with("## ") {
+            if start.is_some() {
+                end = offset;
+                break;
+            }
+            if trimmed
+                .trim_start_matches('#')
+                .trim()
+                .eq_ignore_ascii_case(title)
+            {
+                start = Some(offset + line.len());
+            }
+        }
+        offset += line.len();
+    }
+    let text = text.trim_end_matches(['\n', '\r']);
+    match start {
+        Some(start) => {
+            let after = if end < source.len() { "\n" } else { "" };
+            format!("{}\n{text}\n{after}{}", &source[..start], &source[end..])
+        }
+        None => {
+            let gap = if source.ends_with('\n') { "" } else { "\n" };
+            format!("{source}{gap}\n## {title}\n\n{text}\n")
+        }
+    }
+}
+
 fn strip_comments(text: &str) -> String {
     let mut out = String::new();
     let mut rest = text;
@@ -249,6 +292,20 @@ mod tests {
             "Slow `x`.\n```\n## not a heading\n```"
         );
         assert_eq!(section_text(body, "missing"), "");
+    }
+
+    #[test]
+    fn replace_section_changes_only_that_section() {
+        let body = "\n# T\n\n## Current impact\n\n<!-- hint -->\n\n## Notes\n\nkeep\r\n";
+        let replaced = replace_section(body, "Current impact", "EU cards fail.\n");
+        assert_eq!(
+            replaced,
+            "\n# T\n\n## Current impact\n\nEU cards fail.\n\n## Notes\n\nkeep\r\n"
+        );
+        let last = replace_section("## Current impact\n\nold\n", "Current impact", "new");
+        assert_eq!(last, "## Current impact\n\nnew\n");
+        let added = replace_section("# T", "Current impact", "new");
+        assert_eq!(added, "# T\n\n## Current impact\n\nnew\n");
     }
 
     #[test]

@@ -40,10 +40,12 @@ pub enum EntryKind {
     Role,
     /// Recorded by the tool: a checklist item was checked or unchecked.
     Check,
+    /// Recorded by the tool: the current impact statement changed.
+    Impact,
 }
 
 impl EntryKind {
-    const ALL: [EntryKind; 13] = [
+    const ALL: [EntryKind; 14] = [
         EntryKind::Note,
         EntryKind::Milestone,
         EntryKind::Suggestion,
@@ -57,6 +59,7 @@ impl EntryKind {
         EntryKind::Status,
         EntryKind::Role,
         EntryKind::Check,
+        EntryKind::Impact,
     ];
 
     /// Kinds a person may give to `incident note --kind`.
@@ -85,6 +88,7 @@ impl EntryKind {
             EntryKind::Status => "status",
             EntryKind::Role => "role",
             EntryKind::Check => "check",
+            EntryKind::Impact => "impact",
         }
     }
 

@@ -69,8 +69,9 @@ impl<'a> ListItem<'a> {
 }
 
 /// Entries that count as state changes and milestones in a summary.
-const SUMMARY_KINDS: [EntryKind; 8] = [
+const SUMMARY_KINDS: [EntryKind; 9] = [
     EntryKind::Declared,
+    EntryKind::Impact,
     EntryKind::Severity,
     EntryKind::Status,
     EntryKind::Role,

@@ -1,0 +1,41 @@
+//! `incident impact`: restate the current impact.
+
+use anyhow::Result;
+
+use super::{first_line, read_text_argument, AtArg, Recording};
+use crate::error::Error;
+use crate::model::markdown;
+use crate::model::timeline::EntryKind;
+use crate::store::Changes;
+
+/// Replace the "Current impact" section of `incident.md`: who is affected and
+/// how, in plain words. Summaries and customer updates quote it. The rest of
+/// the file is left as it is; the timeline keeps every earlier statement.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The impact statement (markdown), or `-` to read it from standard input
+    #[arg(allow_hyphen_values = true)]
+    pub text: Option<String>,
+
+    #[command(flatten)]
+    pub at: AtArg,
+}
+
+pub fn run(args: Args, target: Option<&str>) -> Result<()> {
+    let recording = Recording::start(target, &args.at)?;
+    let text = read_text_argument(args.text.as_deref())?;
+    let mut doc = recording.read_incident()?;
+    let statement = text.trim();
+    if markdown::section_text(&doc.body, "Current impact") == statement {
+        return Err(Error::NoChange("the current impact already says that".into()).into());
+    }
+    doc.body = markdown::replace_section(&doc.body, "Current impact", statement);
+    let mut changes = Changes::default();
+    recording.write_incident(&mut changes, &doc)?;
+    let entry = recording.entry(EntryKind::Impact, statement.to_string(), Vec::new());
+    recording.commit(
+        changes,
+        &entry,
+        &format!("impact: {}", first_line(statement, 60)),
+    )
+}
