@@ -45,6 +45,33 @@ pub enum Command {
     Stats(commands::stats::Args),
 }
 
+/// The reference in `docs/commands.md`: every command's full help, as the
+/// binary prints it, so the doc never drifts from the code.
+pub fn commands_markdown() -> String {
+    use clap::CommandFactory;
+    let mut cli = Cli::command().term_width(100);
+    cli.build();
+    let mut out = String::from(
+        "# Commands\n\nGenerated from the command-line definitions by `cargo test` (set `UPDATE_DOCS=1` to\nrewrite it after changing a command). `incident help <command>` prints the same.\n\n",
+    );
+    out.push_str(&format!(
+        "## incident\n\n```text\n{}```\n",
+        cli.render_long_help()
+    ));
+    for sub in cli.get_subcommands_mut() {
+        if sub.get_name() == "help" {
+            continue;
+        }
+        let name = format!("incident {}", sub.get_name());
+        let mut sub = sub.clone().bin_name(&name).term_width(100);
+        out.push_str(&format!(
+            "\n## {name}\n\n```text\n{}```\n",
+            sub.render_long_help()
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,5 +80,19 @@ mod tests {
     #[test]
     fn command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn docs_commands_md_matches_the_help() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/commands.md");
+        let expected = commands_markdown();
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(path, &expected).unwrap();
+        }
+        let actual = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            actual == expected,
+            "docs/commands.md is out of date; run `UPDATE_DOCS=1 cargo test --lib` and commit it"
+        );
     }
 }

@@ -8,8 +8,9 @@ use crate::model::checklist;
 use crate::model::timeline::{Change, EntryKind};
 use crate::store::Changes;
 
-/// Check off or reopen a checklist item. Only that item's box changes in
-/// `checklist.md`.
+/// Check off or reopen a checklist item
+///
+/// Only that item's box changes in `checklist.md`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The item's id, or a unique part of its text

@@ -17,8 +17,10 @@ use crate::model::runbook::ServiceRunbook;
 use crate::model::timeline::{self, Change, EntryKind};
 use crate::store::{Changes, IncidentDoc, Store};
 
-/// Declare a new incident and print its id. Fills the checklist from the role
-/// runbooks, records who declared it, and commits.
+/// Declare a new incident and print its id
+///
+/// Fills the checklist from the role runbooks, records who declared it, and
+/// commits.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// One line saying what is wrong

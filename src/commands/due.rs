@@ -11,11 +11,12 @@ use crate::clock;
 use crate::model::due::{DueItem, DueKind};
 use crate::model::duration;
 
-/// List what is overdue and what comes next, worked out from the record:
-/// recurring role tasks (the scribe's internal summary, the support lead's
-/// customer updates), decision points from service runbooks, and start items
-/// still open after the severity's response target. Exits 1 when anything is
-/// overdue, so a shell prompt or `watch` can use it.
+/// List what is overdue and what comes next
+///
+/// Worked out from the record: recurring role tasks (the scribe's internal
+/// summary, the support lead's customer updates), decision points from service
+/// runbooks, and start items still open after the severity's response target.
+/// Exits 1 when anything is overdue, so a shell prompt or `watch` can use it.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Print JSON

@@ -8,9 +8,11 @@ use crate::model::markdown;
 use crate::model::timeline::EntryKind;
 use crate::store::Changes;
 
-/// Replace the "Current impact" section of `incident.md`: who is affected and
-/// how, in plain words. Summaries and customer updates quote it. The rest of
-/// the file is left as it is; the timeline keeps every earlier statement.
+/// Restate the current impact: who is affected and how
+///
+/// Replaces the "Current impact" section of `incident.md`, in plain words.
+/// Summaries and customer updates quote it. The rest of the file is left as it
+/// is; the timeline keeps every earlier statement.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The impact statement (markdown), or `-` to read it from standard input

@@ -9,9 +9,10 @@ use crate::git::{self, Repo};
 use crate::model::incident::FORMAT_VERSION;
 use crate::store::{frontmatter, Changes, Config, Store, CONFIG_FILE, GITATTRIBUTES_LINE};
 
-/// Set up the current folder for incident records: create the git repository if
-/// there is none, write the config file and `.gitattributes`, and commit.
-/// Running it again changes nothing.
+/// Set up the current folder for incident records
+///
+/// Creates the git repository if there is none, writes the config file and
+/// `.gitattributes`, and commits. Running it again changes nothing.
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 

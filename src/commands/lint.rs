@@ -13,8 +13,10 @@ use crate::model::policy::Policy;
 use crate::model::runbook::RoleRunbook;
 use crate::store::{frontmatter, Store};
 
-/// Check the severity policy, the role runbooks and the service runbooks, and
-/// print each problem as `path:line: message`. Exits 1 when there are any.
+/// Check the severity policy and the runbooks
+///
+/// Checks the severity policy, the role runbooks and the service runbooks, and
+/// prints each problem as `path:line: message`. Exits 1 when there are any.
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 

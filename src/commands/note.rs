@@ -6,8 +6,10 @@ use super::{first_line, read_text_argument, AtArg, Recording};
 use crate::model::timeline::EntryKind;
 use crate::store::Changes;
 
-/// Add an entry to the timeline. The text is markdown and is kept byte for byte.
-/// With no TEXT and a terminal, opens $VISUAL or $EDITOR.
+/// Add an entry to the timeline
+///
+/// The text is markdown and is kept byte for byte. With no TEXT and a terminal,
+/// opens $VISUAL or $EDITOR.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The entry's text, or `-` to read it from standard input. Text may start

@@ -9,8 +9,9 @@ use super::Workspace;
 use crate::git;
 use crate::model::policy::Policy;
 
-/// Print the severity policy in force: the impact × urgency matrix and what
-/// each severity commits the team to.
+/// Print the severity policy in force
+///
+/// The impact × urgency matrix and what each severity commits the team to.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Print JSON

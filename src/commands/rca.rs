@@ -10,9 +10,10 @@ use crate::clock;
 use crate::render::Renderer;
 use crate::store::{self, Changes};
 
-/// Draft the root-cause analysis from the record and commit it as
-/// `incidents/<id>/rca.md`. An existing analysis is never overwritten without
-/// --force.
+/// Draft the root-cause analysis from the record
+///
+/// Commits it as `incidents/<id>/rca.md`. An existing analysis is never
+/// overwritten without --force.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The incident [default: --incident, $INCIDENT, or the one active incident]

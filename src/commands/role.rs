@@ -8,9 +8,10 @@ use crate::model::incident::Role;
 use crate::model::timeline::{self, Change, EntryKind};
 use crate::store::Changes;
 
-/// Give a role to someone: `incident role commander bob`. A handoff keeps the
-/// previous holder in the timeline; the new holder confirms with
-/// `incident role accept commander`.
+/// Give a role to someone: `incident role commander bob`
+///
+/// A handoff keeps the previous holder in the timeline; the new holder confirms
+/// with `incident role accept commander`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// commander, support or scribe; or `accept` to acknowledge a handoff

@@ -6,9 +6,11 @@ use anyhow::{bail, Result};
 
 use super::Workspace;
 
-/// Print a service's runbook: owning team, experts, links, then the steps and
-/// decision points. With no SERVICE, the runbooks of the current incident's
-/// services, or the list of known services when there is no incident.
+/// Print a service's runbook with its links
+///
+/// Owning team, experts, links, then the steps and decision points. With no
+/// SERVICE, the runbooks of the current incident's services, or the list of
+/// known services when there is no incident.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The service

@@ -13,8 +13,9 @@ use crate::model::timeline;
 /// How many timeline entries the text view shows.
 const RECENT_ENTRIES: usize = 10;
 
-/// Show an incident: state, roles, open checklist items and the latest
-/// timeline entries. --json prints everything recorded.
+/// Show an incident: state, roles, open checklist items and the latest timeline entries
+///
+/// --json prints everything recorded.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The incident [default: --incident, $INCIDENT, or the one active incident]

@@ -8,8 +8,9 @@ use crate::model::incident::Sme;
 use crate::model::timeline::{Change, EntryKind};
 use crate::store::Changes;
 
-/// Record a subject-matter expert and the area they look after. Naming someone
-/// already recorded changes their area.
+/// Record a subject-matter expert and the area they look after
+///
+/// Naming someone already recorded changes their area.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Who

@@ -11,9 +11,11 @@ use super::Workspace;
 use crate::model::duration;
 use crate::model::metrics::{self, median_and_p90};
 
-/// Response metrics across incidents, per severity and type: how many, and the
-/// median and 90th percentile of each metric over the incidents where it is
-/// known. Drills are left out unless --drills is given.
+/// Response metrics across incidents
+///
+/// Per severity and type: how many, and the median and 90th percentile of each
+/// metric over the incidents where it is known. Drills are left out unless
+/// --drills is given.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only incidents declared on or after this date (YYYY-MM-DD)

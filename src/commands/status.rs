@@ -10,11 +10,12 @@ use crate::model::runbook::Phase;
 use crate::model::timeline::{Change, EntryKind};
 use crate::store::Changes;
 
-/// Set the status: investigating, identified, mitigated, resolved or closed.
+/// Set the status: investigating, identified, mitigated, resolved or closed
+///
 /// Entering a status records its time; moving back clears the later ones (the
 /// timeline keeps them). Mitigated adds the runbooks' `resolve` items to the
-/// checklist, resolved adds the `close` items; resolved and closed refuse
-/// while required items are open.
+/// checklist, resolved adds the `close` items; resolved and closed refuse while
+/// required items are open.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The new status

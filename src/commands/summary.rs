@@ -10,9 +10,11 @@ use crate::model::timeline::EntryKind;
 use crate::render::Renderer;
 use crate::store::Changes;
 
-/// Render the internal summary: state, current impact, who holds which role,
-/// what changed since the last published summary, open items and what is due.
-/// --publish adds it to the timeline, which restarts the summary timer.
+/// Render the internal summary; --publish records it
+///
+/// State, current impact, who holds which role, what changed since the last
+/// published summary, open items and what is due. --publish adds it to the
+/// timeline, which restarts the summary timer.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The incident [default: --incident, $INCIDENT, or the one active incident]

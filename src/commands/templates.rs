@@ -7,8 +7,9 @@ use anyhow::Result;
 use super::Workspace;
 use crate::render::TEMPLATES;
 
-/// List the templates and where each comes from: the repository's
-/// `templates/` folder, or built in.
+/// List the templates and where each comes from
+///
+/// Each is either the repository's file in `templates/` or built in.
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 

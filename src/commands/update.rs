@@ -8,9 +8,11 @@ use super::{LoadedIncident, Workspace};
 use crate::clock;
 use crate::render::Renderer;
 
-/// Draft an update for customers and stakeholders: impact in plain words, the
-/// status, and when the next update comes under the severity's cadence. It
-/// leaves out internal names, experts and the internal timeline.
+/// Draft an update for customers and stakeholders
+///
+/// Impact in plain words, the status, and when the next update comes under the
+/// severity's cadence. It leaves out internal names, experts and the internal
+/// timeline.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The incident [default: --incident, $INCIDENT, or the one active incident]
