@@ -5,7 +5,7 @@ mod helpers;
 pub mod view;
 
 use anyhow::Result;
-use handlebars::Handlebars;
+use handlebars::{Handlebars, RenderErrorReason};
 use serde::Serialize;
 
 use crate::error::Error;
@@ -55,10 +55,29 @@ impl Renderer {
             let position = e.line_no.zip(e.column_no);
             Error::Template {
                 location: location(&self.origin, position),
-                message: e.reason().to_string(),
+                message: explain(e.reason()),
             }
             .into()
         })
+    }
+}
+
+/// Says what went wrong in the template author's terms.
+fn explain(reason: &RenderErrorReason) -> String {
+    match reason {
+        RenderErrorReason::MissingVariable(Some(name)) => {
+            format!("no field `{name}` (templates run in strict mode; docs/templates.md lists the fields)")
+        }
+        RenderErrorReason::HelperNotFound(name) => {
+            format!("no helper `{name}` (docs/templates.md lists the helpers)")
+        }
+        RenderErrorReason::ParamTypeMismatchForName(helper, param, expected) => {
+            format!("helper `{helper}`: parameter `{param}` must be {expected}")
+        }
+        RenderErrorReason::ParamNotFoundForName(helper, param) => {
+            format!("helper `{helper}`: missing parameter `{param}`")
+        }
+        other => other.to_string(),
     }
 }
 
@@ -98,7 +117,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("templates/t.md.hbs:2:"), "{err}");
-        assert!(err.contains("incident.titel"), "{err}");
+        assert!(err.contains("`incident.titel`"), "{err}");
     }
 
     #[test]

@@ -8,4 +8,6 @@ mod harness;
 mod bad_input;
 mod core;
 mod merge;
+mod process;
+mod render;
 mod roundtrip;

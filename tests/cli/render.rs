@@ -1,0 +1,386 @@
+//! Summaries, customer updates, RCA drafts and metrics rendered from records,
+//! including the example incidents in `incidents/`.
+
+use std::fs;
+use std::path::Path;
+
+use crate::harness::TestRepo;
+
+const SEV1: &str = "2026-03-14-checkout-fails-for-eu-customers";
+const SEV3: &str = "2026-05-02-ci-runners-out-of-disk";
+const DRILL: &str = "2026-08-19-drill-search-results-stale";
+
+/// A repository holding the project's example incidents, committed.
+fn with_examples() -> TestRepo {
+    let repo = TestRepo::new();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("incidents");
+    copy_dir(&examples, &repo.root.join("incidents"));
+    repo.git(&["add", "incidents"]);
+    repo.git(&["commit", "-q", "-m", "examples"]);
+    repo
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else if path.extension().is_some_and(|e| e == "md") {
+            fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn summary_of_the_sev1_example() {
+    let mut repo = with_examples();
+    repo.now = "2026-03-14T10:10:00Z".into();
+    insta::assert_snapshot!(repo.ok(&["summary", SEV1]));
+}
+
+#[test]
+fn customer_update_of_the_sev1_example_names_nobody() {
+    let mut repo = with_examples();
+    repo.now = "2026-03-14T10:10:00Z".into();
+    let update = repo.ok(&["update", "-i", SEV1]);
+    for internal in ["Carmen", "Alice", "Dana", "Bo Lindqvist", "Sam", "eu-west"] {
+        assert!(!update.contains(internal), "{internal} leaked: {update}");
+    }
+    insta::assert_snapshot!(update);
+}
+
+#[test]
+fn rca_of_the_sev1_example() {
+    let mut repo = with_examples();
+    repo.now = "2026-03-14T12:00:00Z".into();
+    insta::assert_snapshot!(repo.ok(&["rca", SEV1, "-o", "-"]));
+}
+
+#[test]
+fn summary_update_and_rca_of_the_internal_sev3_example() {
+    let mut repo = with_examples();
+    repo.now = "2026-05-02T14:30:00Z".into();
+    insta::assert_snapshot!("sev3_summary", repo.ok(&["summary", SEV3]));
+    insta::assert_snapshot!("sev3_update", repo.ok(&["update", SEV3]));
+    insta::assert_snapshot!("sev3_rca", repo.ok(&["rca", SEV3, "-o", "-"]));
+}
+
+#[test]
+fn rca_is_committed_and_never_overwritten_without_force() {
+    let repo = with_examples();
+    let out = repo.ok(&["rca", SEV3]);
+    let path = format!("incidents/{SEV3}/rca.md");
+    assert_eq!(out.trim(), path);
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s"]).trim(),
+        format!("{SEV3}: draft root-cause analysis")
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+
+    // A hand-written analysis replaces the draft and is committed.
+    repo.write(&path, "# Our own analysis\n\nWritten by hand.\n");
+    repo.git(&["commit", "-q", "-am", "hand-written rca"]);
+    let before = repo.fingerprint();
+    let err = repo.fails(&["rca", SEV3]);
+    assert!(err.contains("already exists"), "{err}");
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(repo.fingerprint(), before);
+    assert_eq!(repo.read(&path), "# Our own analysis\n\nWritten by hand.\n");
+
+    repo.ok(&["rca", SEV3, "--force"]);
+    assert!(repo
+        .read(&path)
+        .starts_with("# Root-cause analysis: CI runners out of disk"));
+}
+
+#[test]
+fn markdown_special_characters_in_notes_survive_untouched() {
+    let repo = TestRepo::new();
+    repo.declare(&["Escaping", "--commander", "alice"]);
+    let finding =
+        r#"5 < 6 && "quotes" & 'apostrophes' <b>not html</b> *stars* _under_ `code` \back\slash"#;
+    repo.ok(&["note", "--kind", "finding", finding]);
+    repo.ok(&["impact", "Users see <blank> pages & errors"]);
+    let summary = repo.ok(&["summary"]);
+    assert!(summary.contains(finding), "{summary}");
+    assert!(
+        summary.contains("Users see <blank> pages & errors"),
+        "{summary}"
+    );
+    let rca = repo.ok(&["rca", "-o", "-"]);
+    assert!(rca.contains(finding), "{rca}");
+    let update = repo.ok(&["update"]);
+    assert!(
+        update.contains("Users see <blank> pages & errors"),
+        "{update}"
+    );
+}
+
+#[test]
+fn a_misspelt_field_in_a_custom_template_names_template_line_and_field() {
+    let repo = TestRepo::new();
+    repo.declare(&["Templates"]);
+    repo.write(
+        "templates/summary.md.hbs",
+        "# {{incident.title}}\n\n{{incident.titel}}\n",
+    );
+    let before = repo.fingerprint();
+    let err = repo.fails(&["summary"]);
+    insta::assert_snapshot!(err, @"error: templates/summary.md.hbs:3:1: no field `incident.titel` (templates run in strict mode; docs/templates.md lists the fields)");
+    assert_eq!(repo.fingerprint(), before);
+    // Publishing with a broken template records nothing.
+    repo.fails(&["summary", "--publish"]);
+    assert_eq!(repo.fingerprint(), before);
+}
+
+#[test]
+fn a_template_that_does_not_parse_is_reported_where_it_breaks() {
+    let repo = TestRepo::new();
+    repo.declare(&["Templates"]);
+    repo.write(
+        "templates/rca.md.hbs",
+        "# RCA\n\n{{#each incident.timeline}}\n- {{text}}\n",
+    );
+    let err = repo.fails(&["rca", "-o", "-"]);
+    assert!(err.starts_with("error: templates/rca.md.hbs:"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
+fn templates_lists_where_each_comes_from() {
+    let repo = TestRepo::new();
+    insta::assert_snapshot!(repo.ok(&["templates"]), @r"
+    summary.md.hbs   built-in
+    update.md.hbs    built-in
+    rca.md.hbs       built-in
+    ");
+    repo.write(
+        "templates/update.md.hbs",
+        "{{incident.title}} is {{incident.status}}\n",
+    );
+    insta::assert_snapshot!(repo.ok(&["templates"]), @r"
+    summary.md.hbs   built-in
+    update.md.hbs    templates/update.md.hbs
+    rca.md.hbs       built-in
+    ");
+    let id = repo.declare(&["Custom update"]);
+    assert_eq!(
+        repo.ok(&["update", &id]),
+        "Custom update is investigating\n"
+    );
+}
+
+#[test]
+fn publishing_a_summary_resets_the_summary_timer() {
+    let mut repo = TestRepo::new();
+    // SEV1: internal summary every 15 minutes; declared at 06:50.
+    let id = repo.declare(&["Timer", "--severity", "SEV1", "--type", "internal"]);
+    let summary_due = |repo: &TestRepo, now: &str| -> serde_json::Value {
+        let output = repo
+            .incident(&["due", "--json", "--now", now])
+            .output()
+            .unwrap();
+        let due: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        due.as_array()
+            .unwrap()
+            .iter()
+            .find(|item| item["id"] == "scribe.internal-summary")
+            .cloned()
+            .unwrap()
+    };
+    let before = summary_due(&repo, "2026-11-24T07:06:00Z");
+    assert_eq!(before["overdue"], true);
+    assert_eq!(before["due"], "2026-11-24T07:05:00Z");
+
+    repo.now = "2026-11-24T07:06:00Z".into();
+    let published = repo.ok(&["summary", "--publish"]);
+    assert!(
+        published.starts_with("# Internal summary: Timer"),
+        "{published}"
+    );
+    let record = crate::harness::show_json(&repo, &id);
+    let last = record["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["kind"], "summary");
+    assert_eq!(last["text"], published.as_str());
+
+    let after = summary_due(&repo, "2026-11-24T07:20:00Z");
+    assert_eq!(after["overdue"], false);
+    assert_eq!(after["due"], "2026-11-24T07:21:00Z");
+    assert_eq!(after["last_done"], "2026-11-24T07:06:00Z");
+    assert_eq!(summary_due(&repo, "2026-11-24T07:22:00Z")["overdue"], true);
+}
+
+#[test]
+fn the_next_summary_lists_only_what_changed_since_the_last() {
+    let mut repo = TestRepo::new();
+    repo.declare(&["Since", "--severity", "SEV2"]);
+    repo.ok(&["note", "--kind", "finding", "first finding"]);
+    repo.now = "2026-11-24T07:00:00Z".into();
+    repo.ok(&["summary", "--publish"]);
+    repo.now = "2026-11-24T07:05:00Z".into();
+    repo.ok(&["note", "--kind", "milestone", "second milestone"]);
+    repo.ok(&["note", "just a note, not a milestone"]);
+    let summary = repo.ok(&["summary"]);
+    assert!(
+        summary.contains("## Since the last summary at 07:00 UTC"),
+        "{summary}"
+    );
+    assert!(summary.contains("second milestone"), "{summary}");
+    assert!(!summary.contains("first finding"), "{summary}");
+    assert!(!summary.contains("just a note"), "{summary}");
+}
+
+fn metrics(repo: &TestRepo, id: &str) -> serde_json::Value {
+    let context: serde_json::Value =
+        serde_json::from_str(&repo.ok(&["rca", id, "--json"])).unwrap();
+    context["metrics"].clone()
+}
+
+#[test]
+fn metrics_at_fixed_timestamps() {
+    let mut repo = TestRepo::new();
+    let id = repo.declare(&[
+        "Metrics",
+        "--started-at",
+        "2026-11-24T06:20:00Z",
+        "--detected-at",
+        "2026-11-24T06:32:00Z",
+        "--commander",
+        "alice",
+    ]);
+    repo.now = "2026-11-24T06:55:00Z".into();
+    repo.ok(&["role", "scribe", "bob"]);
+    repo.now = "2026-11-24T07:01:00Z".into();
+    repo.ok(&["role", "support", "sam"]);
+    repo.now = "2026-11-24T07:44:00Z".into();
+    repo.ok(&["status", "mitigated"]);
+    repo.ok(&["check", "commander.impact-ended"]);
+    repo.ok(&["check", "support.impact-ended"]);
+    repo.now = "2026-11-24T08:32:00Z".into();
+    repo.ok(&["status", "resolved"]);
+    insta::assert_json_snapshot!(metrics(&repo, &id), @r#"
+    {
+      "impact_duration": {
+        "seconds": 5040,
+        "text": "1h 24m"
+      },
+      "time_to_assemble": {
+        "seconds": 660,
+        "text": "11m"
+      },
+      "time_to_declare": {
+        "seconds": 1080,
+        "text": "18m"
+      },
+      "time_to_detect": {
+        "seconds": 720,
+        "text": "12m"
+      },
+      "time_to_mitigate": {
+        "seconds": 4320,
+        "text": "1h 12m"
+      },
+      "time_to_resolve": {
+        "seconds": 7200,
+        "text": "2h 00m"
+      }
+    }
+    "#);
+}
+
+#[test]
+fn metrics_with_missing_inputs_are_unknown_not_zero() {
+    let repo = TestRepo::new();
+    // No impact start, nobody assigned, never mitigated.
+    let id = repo.declare(&["Unknowns"]);
+    let m = metrics(&repo, &id);
+    for name in [
+        "time_to_detect",
+        "time_to_assemble",
+        "time_to_mitigate",
+        "time_to_resolve",
+        "impact_duration",
+    ] {
+        assert_eq!(m[name]["seconds"], serde_json::Value::Null, "{name}");
+        assert_eq!(m[name]["text"], "unknown", "{name}");
+    }
+    // Detected defaults to the declare time: a real zero, known.
+    assert_eq!(m["time_to_declare"]["seconds"], 0);
+    let rca = repo.ok(&["rca", &id, "-o", "-"]);
+    assert!(
+        rca.contains("| Time to detect (impact start → detected) | unknown |"),
+        "{rca}"
+    );
+}
+
+#[test]
+fn stats_leave_out_drills_unless_asked() {
+    let repo = with_examples();
+    let stats: serde_json::Value = serde_json::from_str(&repo.ok(&["stats", "--json"])).unwrap();
+    let groups: Vec<String> = stats
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| format!("{} {} {}", g["severity"], g["type"], g["count"]))
+        .collect();
+    assert_eq!(
+        groups,
+        ["\"SEV1\" \"customer\" 1", "\"SEV3\" \"internal\" 1"]
+    );
+    let with_drills: serde_json::Value =
+        serde_json::from_str(&repo.ok(&["stats", "--json", "--drills"])).unwrap();
+    // The drill is a SEV3 customer incident: a group of its own.
+    let drill = repo.ok(&["show", DRILL, "--json"]);
+    assert!(drill.contains("\"drill\": true"), "{drill}");
+    let groups: Vec<String> = with_drills
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| format!("{} {} {}", g["severity"], g["type"], g["count"]))
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            "\"SEV1\" \"customer\" 1",
+            "\"SEV3\" \"customer\" 1",
+            "\"SEV3\" \"internal\" 1"
+        ]
+    );
+    insta::assert_snapshot!(repo.ok(&["stats", "--since", "2026-04-01"]));
+}
+
+#[test]
+fn stats_median_and_p90_across_incidents() {
+    let mut repo = TestRepo::new();
+    // Three SEV2 customer incidents detected 10, 20 and 60 minutes after impact began.
+    for (n, started) in ["06:40", "06:30", "05:50"].iter().enumerate() {
+        repo.now = format!("2026-11-2{}T06:50:00Z", n + 1);
+        let id = repo.declare(&[
+            &format!("Incident {n}"),
+            "--severity",
+            "SEV2",
+            "--started-at",
+            &format!("2026-11-2{}T{started}:00Z", n + 1),
+        ]);
+        repo.ok(&["-i", &id, "status", "resolved", "--force"]);
+    }
+    let stats: serde_json::Value = serde_json::from_str(&repo.ok(&["stats", "--json"])).unwrap();
+    let detect = stats[0]["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["metric"] == "time_to_detect")
+        .unwrap()
+        .clone();
+    assert_eq!(stats[0]["count"], 3);
+    assert_eq!(detect["known"], 3);
+    assert_eq!(detect["median_seconds"], 1200);
+    assert_eq!(detect["p90_seconds"], 3600);
+}
