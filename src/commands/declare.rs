@@ -2,9 +2,9 @@
 
 use std::io::Write;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 
-use super::{new_entry, AtArg, Workspace};
+use super::{interactive, new_entry, AtArg, Workspace};
 use crate::clock;
 use crate::error::Error;
 use crate::git;
@@ -13,6 +13,7 @@ use crate::model::id;
 use crate::model::incident::{
     Incident, IncidentType, PolicyPin, Role, Roles, Status, Timestamps, FORMAT_VERSION,
 };
+use crate::model::policy::{Level, Policy};
 use crate::model::runbook::ServiceRunbook;
 use crate::model::timeline::{self, Change, EntryKind};
 use crate::store::{Changes, IncidentDoc, Store};
@@ -31,7 +32,7 @@ pub struct Args {
     pub incident_type: IncidentType,
 
     /// Severity, overriding the one the policy gives for --impact and --urgency
-    /// [default: the policy's default severity]
+    /// [default: asked on a terminal, else the policy's default severity]
     #[arg(long)]
     pub severity: Option<String>,
 
@@ -75,7 +76,7 @@ pub struct Args {
     pub started_at: Option<String>,
 }
 
-pub fn run(args: Args) -> Result<()> {
+pub fn run(mut args: Args) -> Result<()> {
     id::validate_title(&args.title)?;
     let workspace = Workspace::open()?;
     let store = &workspace.store;
@@ -87,6 +88,12 @@ pub fn run(args: Args) -> Result<()> {
     let started = time(&args.started_at)?;
 
     let (policy, policy_source) = store.policy()?;
+    if args.severity.is_none() && args.impact.is_none() && interactive() {
+        if let Some((impact, urgency)) = ask_levels(&policy)? {
+            args.impact = Some(impact);
+            args.urgency = Some(urgency);
+        }
+    }
     let assessed = match (&args.impact, &args.urgency) {
         (Some(impact), Some(urgency)) => Some(policy.assess(impact, urgency)?.name.clone()),
         _ => None,
@@ -232,6 +239,31 @@ pub fn run(args: Args) -> Result<()> {
     }
     writeln!(std::io::stdout(), "{incident_id}")?;
     Ok(())
+}
+
+/// Asks for impact and urgency on a terminal, with each level's meaning;
+/// `None` when the person presses Esc (the default severity applies).
+fn ask_levels(policy: &Policy) -> Result<Option<(String, String)>> {
+    let pick = |prompt: &str, levels: &[Level]| -> Result<Option<String>> {
+        let items: Vec<String> = levels
+            .iter()
+            .map(|level| format!("{:<10} {}", level.name, level.description))
+            .collect();
+        let chosen = dialoguer::Select::new()
+            .with_prompt(prompt)
+            .items(&items)
+            .default(0)
+            .interact_opt()
+            .context("cannot read the answer from the terminal")?;
+        Ok(chosen.map(|n| levels[n].name.clone()))
+    };
+    let Some(impact) = pick("Impact (Esc: default severity)", &policy.impact)? else {
+        return Ok(None);
+    };
+    let Some(urgency) = pick("Customer urgency", &policy.urgency)? else {
+        return Ok(None);
+    };
+    Ok(Some((impact, urgency)))
 }
 
 /// The runbooks of the named services. A service without one is still
