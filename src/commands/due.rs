@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
-use super::{LoadedIncident, Workspace};
+use super::{print_json, LoadedIncident, Workspace};
 use crate::clock;
 use crate::model::due::{DueItem, DueKind};
 use crate::model::duration;
@@ -38,11 +38,10 @@ pub fn run(args: Args, target: Option<&str>) -> Result<ExitCode> {
     };
     let record = LoadedIncident::read(&workspace.store, &id)?;
     let due = record.due(&workspace.store, now)?;
-    let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &due)?;
-        writeln!(out)?;
+        print_json(&due)?;
     } else {
+        let mut out = std::io::stdout().lock();
         for line in lines(&due, now) {
             writeln!(out, "{line}")?;
         }

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::Workspace;
+use super::{print_json, Workspace};
 use crate::render::view::ListItem;
 
 /// List active incidents (all with --all), newest last.
@@ -39,9 +39,7 @@ pub fn run(args: Args) -> Result<()> {
         .collect();
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &items)?;
-        writeln!(out)?;
-        return Ok(());
+        return print_json(&items);
     }
     if items.is_empty() {
         let what = if args.all {

@@ -318,6 +318,14 @@ pub fn read_text_argument(argument: Option<&str>) -> Result<String> {
     Ok(text)
 }
 
+/// Prints `--json` output: pretty, stable, one trailing newline.
+pub fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    std::io::Write::write_all(&mut out, b"\n")?;
+    Ok(())
+}
+
 /// One line of text for a commit message or a listing.
 pub fn first_line(text: &str, max_chars: usize) -> String {
     let line = text

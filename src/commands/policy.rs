@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::Workspace;
+use super::{print_json, Workspace};
 use crate::git;
 use crate::model::policy::Policy;
 
@@ -39,9 +39,7 @@ pub fn run(args: Args) -> Result<()> {
     };
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &view)?;
-        writeln!(out)?;
-        return Ok(());
+        return print_json(&view);
     }
     writeln!(
         out,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 
-use super::{LoadedIncident, Workspace};
+use super::{print_json, LoadedIncident, Workspace};
 use crate::clock;
 use crate::render::Renderer;
 use crate::store::{self, Changes};
@@ -39,10 +39,7 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
     let record = LoadedIncident::read(store, &id)?;
     let context = record.context(store, clock::now()?)?;
     if args.json {
-        let mut out = std::io::stdout().lock();
-        serde_json::to_writer_pretty(&mut out, &context)?;
-        writeln!(out)?;
-        return Ok(());
+        return print_json(&context);
     }
     let draft = Renderer::load(store, "rca.md.hbs")?.render(&context)?;
 

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::{first_line, LoadedIncident, Workspace};
+use super::{first_line, print_json, LoadedIncident, Workspace};
 use crate::clock;
 use crate::model::duration;
 use crate::model::incident::Role;
@@ -34,9 +34,7 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
     let (doc, items, timeline) = (&record.doc, &record.checklist, &record.timeline);
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &record.view())?;
-        writeln!(out)?;
-        return Ok(());
+        return print_json(&record.view());
     }
 
     let incident = &doc.incident;

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use chrono::{NaiveDate, TimeDelta};
 use serde::Serialize;
 
-use super::Workspace;
+use super::{print_json, Workspace};
 use crate::model::duration;
 use crate::model::metrics::{self, median_and_p90};
 
@@ -128,9 +128,7 @@ pub fn run(args: Args) -> Result<()> {
 
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &groups)?;
-        writeln!(out)?;
-        return Ok(());
+        return print_json(&groups);
     }
     if groups.is_empty() {
         eprintln!("no incidents to measure");

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::{LoadedIncident, Workspace};
+use super::{print_json, LoadedIncident, Workspace};
 use crate::clock;
 use crate::render::Renderer;
 
@@ -31,9 +31,7 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
     let context = record.context(store, clock::now()?)?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &context)?;
-        writeln!(out)?;
-        return Ok(());
+        return print_json(&context);
     }
     write!(
         out,

@@ -145,43 +145,35 @@ impl Store {
 
     /// Every incident id, sorted: the names of the directories in `incidents/`.
     pub fn incident_ids(&self) -> Result<Vec<String>> {
-        let dir = self.root.join(INCIDENTS_DIR);
-        let mut ids = Vec::new();
-        let entries = match fs::read_dir(&dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(ids),
-            Err(e) => return Err(e).with_context(|| format!("cannot list `{}`", dir.display())),
-        };
-        for entry in entries {
-            let entry = entry.with_context(|| format!("cannot list `{}`", dir.display()))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if !name.starts_with('.') && entry.path().join("incident.md").is_file() {
-                ids.push(name);
-            }
-        }
-        ids.sort();
+        let dir = Path::new(INCIDENTS_DIR);
+        let mut ids = self.list_dir(dir)?;
+        ids.retain(|name| !name.starts_with('.') && self.exists(&self.incident_file(name)));
         Ok(ids)
     }
 
     /// The ids of active incidents, from their markers; markers whose incident
     /// is gone are ignored.
     pub fn active_ids(&self) -> Result<Vec<String>> {
-        let dir = self.root.join(ACTIVE_DIR);
-        let mut ids = Vec::new();
-        let entries = match fs::read_dir(&dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(ids),
-            Err(e) => return Err(e).with_context(|| format!("cannot list `{}`", dir.display())),
-        };
-        for entry in entries {
-            let entry = entry.with_context(|| format!("cannot list `{}`", dir.display()))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if self.root.join(self.incident_file(&name)).is_file() {
-                ids.push(name);
-            }
-        }
-        ids.sort();
+        let mut ids = self.list_dir(Path::new(ACTIVE_DIR))?;
+        ids.retain(|name| self.exists(&self.incident_file(name)));
         Ok(ids)
+    }
+
+    /// The names in a directory, sorted; none when it does not exist.
+    fn list_dir(&self, dir: &Path) -> Result<Vec<String>> {
+        let listing = || format!("cannot list `{}`", dir.display());
+        let entries = match fs::read_dir(self.root.join(dir)) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e).with_context(listing),
+        };
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.with_context(listing)?;
+            names.push(entry.file_name().to_string_lossy().into_owned());
+        }
+        names.sort();
+        Ok(names)
     }
 
     pub fn read_incident(&self, id: &str) -> Result<IncidentDoc> {
@@ -220,22 +212,8 @@ impl Store {
     /// The incident's timeline, in order of event time.
     pub fn read_timeline(&self, id: &str) -> Result<Vec<Entry>> {
         let dir = self.timeline_dir(id);
-        let mut names = Vec::new();
-        match fs::read_dir(self.root.join(&dir)) {
-            Ok(entries) => {
-                for entry in entries {
-                    let entry =
-                        entry.with_context(|| format!("cannot list `{}`", dir.display()))?;
-                    let name = entry.file_name().to_string_lossy().into_owned();
-                    if name.ends_with(".md") {
-                        names.push(name);
-                    }
-                }
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e).with_context(|| format!("cannot list `{}`", dir.display())),
-        }
-        names.sort();
+        let mut names = self.list_dir(&dir)?;
+        names.retain(|name| name.ends_with(".md"));
         let mut entries = Vec::with_capacity(names.len());
         for name in names {
             let path = dir.join(&name);
@@ -263,15 +241,7 @@ impl Store {
             .filter_map(|(p, _)| p.strip_prefix(&dir).ok())
             .map(|p| p.to_string_lossy().into_owned());
         let mut names: Vec<String> = pending.collect();
-        match fs::read_dir(self.root.join(&dir)) {
-            Ok(entries) => names.extend(
-                entries
-                    .filter_map(|e| e.ok())
-                    .map(|e| e.file_name().to_string_lossy().into_owned()),
-            ),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e).with_context(|| format!("cannot list `{}`", dir.display())),
-        }
+        names.extend(self.list_dir(&dir)?);
         let sequence = names.iter().filter(|name| name.starts_with(second)).count();
         let mut hasher = DefaultHasher::new();
         entry.header.author.hash(&mut hasher);
@@ -327,23 +297,12 @@ impl Store {
 
     /// The names of the services with a runbook in `runbooks/services/`.
     pub fn service_names(&self) -> Result<Vec<String>> {
-        let dir = self.root.join(SERVICES_DIR);
-        let mut names = Vec::new();
-        match fs::read_dir(&dir) {
-            Ok(entries) => {
-                for entry in entries {
-                    let entry = entry.with_context(|| format!("cannot list `{SERVICES_DIR}`"))?;
-                    let name = entry.file_name().to_string_lossy().into_owned();
-                    if let Some(service) = name.strip_suffix(".md") {
-                        names.push(service.to_string());
-                    }
-                }
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e).with_context(|| format!("cannot list `{SERVICES_DIR}`")),
-        }
-        names.sort();
-        Ok(names)
+        let names = self.list_dir(Path::new(SERVICES_DIR))?;
+        Ok(names
+            .iter()
+            .filter_map(|name| name.strip_suffix(".md"))
+            .map(str::to_string)
+            .collect())
     }
 
     pub fn service_runbook_path(&self, service: &str) -> PathBuf {
