@@ -178,10 +178,15 @@ impl TestRepo {
     /// A fingerprint of the whole state: HEAD, index, status and every file's
     /// bytes. Equal fingerprints mean a command changed nothing.
     pub(crate) fn fingerprint(&self) -> String {
-        let head = self.git_output(&["rev-parse", "HEAD"]);
-        let mut state = String::from_utf8_lossy(&head.stdout).into_owned();
-        state.push_str(&self.git(&["status", "--porcelain=v1", "--untracked-files=all"]));
-        state.push_str(&self.git(&["ls-files", "--stage"]));
+        // In a `bare_dir` git has nothing to report; a command that wrongly
+        // made a repository there shows up as `.git` appearing.
+        let mut state = String::from("not a git repository\n");
+        if self.root.join(".git").exists() {
+            let head = self.git_output(&["rev-parse", "HEAD"]);
+            state = String::from_utf8_lossy(&head.stdout).into_owned();
+            state.push_str(&self.git(&["status", "--porcelain=v1", "--untracked-files=all"]));
+            state.push_str(&self.git(&["ls-files", "--stage"]));
+        }
         let mut files = Vec::new();
         collect_files(&self.root, &self.root, &mut files);
         files.sort();
