@@ -61,13 +61,18 @@ impl Repo {
     /// Refuses to go on when git is mid-merge, mid-rebase and the like: a
     /// commit then would be tangled up in someone else's operation.
     pub fn ensure_ready(&self) -> Result<()> {
-        if self.repo.state() != RepositoryState::Clean {
-            bail!(
-                "the repository is in the middle of a {:?}; finish or abort it first",
-                self.repo.state()
-            );
-        }
-        Ok(())
+        let operation = match self.repo.state() {
+            RepositoryState::Clean => return Ok(()),
+            RepositoryState::Merge => "merge",
+            RepositoryState::Revert | RepositoryState::RevertSequence => "revert",
+            RepositoryState::CherryPick | RepositoryState::CherryPickSequence => "cherry-pick",
+            RepositoryState::Bisect => "bisect",
+            RepositoryState::Rebase
+            | RepositoryState::RebaseInteractive
+            | RepositoryState::RebaseMerge => "rebase",
+            RepositoryState::ApplyMailbox | RepositoryState::ApplyMailboxOrRebase => "`git am`",
+        };
+        bail!("the repository is in the middle of a {operation}; finish or abort it first")
     }
 
     /// Fails if any of these existing files differs from HEAD, in the work tree

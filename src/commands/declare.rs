@@ -288,13 +288,8 @@ fn service_runbooks(store: &Store, names: &[String]) -> Result<Vec<ServiceRunboo
                 runbooks.push(runbook);
             }
             None => {
-                let known = store.service_names()?;
-                let known = if known.is_empty() {
-                    "none yet; add them to `runbooks/services/`".to_string()
-                } else {
-                    known.join(", ")
-                };
-                eprintln!("warning: no runbook for service `{name}` (known services: {known})");
+                let known = super::runbook::known_services(&store.service_names()?);
+                eprintln!("warning: no runbook for service `{name}`; {known}");
             }
         }
     }

@@ -6,6 +6,7 @@ use anyhow::Result;
 
 use super::{print_json, Workspace};
 use crate::render::view::ListItem;
+use crate::store::IncidentDoc;
 
 /// List active incidents (all with --all), newest last.
 #[derive(Debug, clap::Args)]
@@ -29,10 +30,15 @@ pub fn run(args: Args) -> Result<()> {
     } else {
         store.active_ids()?
     };
-    let docs = ids
+    let mut docs = ids
         .iter()
         .map(|id| store.read_incident(id))
         .collect::<Result<Vec<_>>>()?;
+    // Ids sort by day, then by slug; within a day the declare time decides.
+    docs.sort_by(|a, b| {
+        let key = |doc: &IncidentDoc| (doc.incident.timestamps.declared, doc.incident.id.clone());
+        key(a).cmp(&key(b))
+    });
     let items: Vec<ListItem<'_>> = docs
         .iter()
         .map(|doc| ListItem::new(&doc.incident))

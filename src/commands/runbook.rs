@@ -41,8 +41,10 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
     }
     for (n, service) in services.iter().enumerate() {
         let Some((runbook, _)) = store.service_runbook(service)? else {
-            let known = store.service_names()?.join(", ");
-            bail!("no runbook for service `{service}`; known services: {known}");
+            bail!(
+                "no runbook for service `{service}`; {}",
+                known_services(&store.service_names()?)
+            );
         };
         if n > 0 {
             writeln!(out)?;
@@ -81,4 +83,13 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Names the services that have a runbook, or says where to add the first one.
+pub fn known_services(names: &[String]) -> String {
+    if names.is_empty() {
+        "no service has a runbook yet; add one as `runbooks/services/<service>.md`".to_string()
+    } else {
+        format!("known services: {}", names.join(", "))
+    }
 }

@@ -24,8 +24,8 @@ pub struct CheckItem {
     pub required: bool,
     /// The runbook phase it came from: `start`, `resolve` or `close`.
     pub phase: String,
-    /// For decision points: minutes after the declaration it falls due.
-    pub due_after_minutes: Option<i64>,
+    /// For decision points: seconds after the declaration it falls due.
+    pub due_after_seconds: Option<i64>,
     /// The checklist section it sits in.
     pub section: Option<String>,
     /// 1-based line in `checklist.md`.
@@ -45,10 +45,10 @@ pub fn parse(source: &str) -> Vec<CheckItem> {
                 id,
                 required: task.has_flag("required"),
                 phase: task.attribute("phase").unwrap_or("start").to_string(),
-                due_after_minutes: task
+                due_after_seconds: task
                     .attribute("due")
                     .and_then(|due| duration::parse(due.trim_start_matches('+')))
-                    .map(|due| due.num_minutes()),
+                    .map(|due| due.num_seconds()),
                 text: task.text,
                 checked: task.checked,
                 section: task.section,

@@ -109,10 +109,10 @@ pub fn compute(
 
     let response_target = duration::parse(&terms.response_target);
     for item in checklist.iter().filter(|item| !item.checked) {
-        let (kind, due_at) = match item.due_after_minutes {
-            Some(minutes) => (
+        let (kind, due_at) = match item.due_after_seconds {
+            Some(seconds) => (
                 DueKind::DecisionPoint,
-                declared + TimeDelta::minutes(minutes),
+                declared + TimeDelta::seconds(seconds),
             ),
             None if item.phase == "start" => match response_target {
                 Some(target) => (DueKind::StartItem, declared + target),

@@ -296,7 +296,6 @@ fn a_repository_in_the_middle_of_a_merge() {
 }
 
 #[test]
-#[ignore = "bug: the merge state is printed with Debug, `a Merge`, against the lowercase rule for messages"]
 fn a_repository_in_the_middle_of_a_merge_says_so_in_lowercase() {
     let repo = mid_merge();
     insta::assert_snapshot!(refused(&repo, &["note", "x"]), @"error: the repository is in the middle of a merge; finish or abort it first");

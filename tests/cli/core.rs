@@ -593,7 +593,6 @@ fn moving_back_to_investigating_clears_the_later_times_and_lists_it_again() {
 }
 
 #[test]
-#[ignore = "bug: `list` sorts by id, so incidents declared on the same day come in slug order, not newest last as its help says"]
 fn list_puts_the_newest_last() {
     let mut repo = TestRepo::new();
     repo.declare(&["Search is slow"]);
