@@ -17,6 +17,14 @@ pub struct Identity {
     pub email: String,
 }
 
+/// How long a command waits for another one to release the write lock.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Held while a command reads, writes and commits; released on drop.
+pub struct WriteLock {
+    _file: std::fs::File,
+}
+
 /// A git work tree the records live in.
 pub struct Repo {
     repo: Repository,
@@ -58,6 +66,38 @@ impl Repo {
         identity_from(config.as_ref())
     }
 
+    /// Takes this repository's write lock, waiting a few seconds for another
+    /// `incident` command to finish. Commands that record hold it from their
+    /// first read to their commit, so two of them never interleave and one
+    /// never undoes the other. The lock is an OS file lock on a file in the
+    /// git directory: it goes away with the process, so a crash leaves none.
+    pub fn lock(&self) -> Result<WriteLock> {
+        let path = self.repo.path().join("incident.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open the lock file `{}`", path.display()))?;
+        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(WriteLock { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => bail!(
+                    "another incident command has held `{}` for {}s; wait for it to finish, then try again",
+                    path.display(),
+                    LOCK_WAIT.as_secs()
+                ),
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(e).with_context(|| format!("cannot lock `{}`", path.display()))
+                }
+            }
+        }
+    }
+
     /// Refuses to go on when git is mid-merge, mid-rebase and the like: a
     /// commit then would be tangled up in someone else's operation.
     pub fn ensure_ready(&self) -> Result<()> {
@@ -75,14 +115,21 @@ impl Repo {
         bail!("the repository is in the middle of a {operation}; finish or abort it first")
     }
 
-    /// Fails if any of these existing files differs from HEAD, in the work tree
-    /// or the index; committing them would commit someone else's edit.
+    /// Fails if any of these files differs from HEAD, in the work tree or the
+    /// index, a deletion included; committing them would commit someone
+    /// else's edit or bring back a file they removed.
     pub fn ensure_unmodified<'a>(&self, paths: impl IntoIterator<Item = &'a Path>) -> Result<()> {
         for path in paths {
-            let status = self
-                .repo
-                .status_file(path)
-                .with_context(|| format!("cannot read the git status of `{}`", path.display()))?;
+            let status = match self.repo.status_file(path) {
+                Ok(status) => status,
+                // Neither tracked nor on disk: a new file, nobody's edit.
+                Err(e) if e.code() == git2::ErrorCode::NotFound => continue,
+                Err(e) => {
+                    return Err(e).with_context(|| {
+                        format!("cannot read the git status of `{}`", path.display())
+                    })
+                }
+            };
             if !status.is_empty() && !status.is_ignored() {
                 return Err(Error::UncommittedChanges(path.to_path_buf()).into());
             }

@@ -6,7 +6,6 @@ use anyhow::{bail, Context, Result};
 
 use super::{interactive, new_entry, AtArg, Workspace};
 use crate::clock;
-use crate::error::Error;
 use crate::git;
 use crate::model::checklist;
 use crate::model::id;
@@ -16,7 +15,7 @@ use crate::model::incident::{
 use crate::model::policy::{Level, Policy};
 use crate::model::runbook::ServiceRunbook;
 use crate::model::timeline::{self, Change, EntryKind};
-use crate::store::{Changes, IncidentDoc, Store};
+use crate::store::{self, Changes, IncidentDoc, Store};
 
 /// Declare a new incident and print its id
 ///
@@ -78,7 +77,7 @@ pub struct Args {
 
 pub fn run(mut args: Args) -> Result<()> {
     id::validate_title(&args.title)?;
-    let workspace = Workspace::open()?;
+    let workspace = Workspace::open_to_write()?;
     let store = &workspace.store;
     let identity = workspace.repo.identity()?;
     let now = clock::now()?;
@@ -88,6 +87,19 @@ pub fn run(mut args: Args) -> Result<()> {
     let started = time(&args.started_at)?;
 
     let (policy, policy_source) = store.policy()?;
+    // The pin names the policy by its blob; an uncommitted policy is a blob
+    // nobody else can look up later.
+    if policy_source.from_repository
+        && workspace
+            .repo
+            .ensure_unmodified([policy_source.path.as_path()])
+            .is_err()
+    {
+        eprintln!(
+            "warning: `{}` has uncommitted changes; commit it so reviewers can read the policy this incident pins",
+            policy_source.path.display()
+        );
+    }
     if args.severity.is_none() && args.impact.is_none() && interactive() {
         if let Some((impact, urgency)) = ask_levels(&policy)? {
             args.impact = Some(impact);
@@ -274,17 +286,7 @@ fn service_runbooks(store: &Store, names: &[String]) -> Result<Vec<ServiceRunboo
     for name in names {
         match store.service_runbook(name)? {
             Some((runbook, problems)) => {
-                if let Some(problem) = problems.first() {
-                    return Err(Error::Malformed {
-                        path: store.service_runbook_path(name),
-                        line: problem.line,
-                        message: format!(
-                            "{}; `incident lint` lists every problem",
-                            problem.message
-                        ),
-                    }
-                    .into());
-                }
+                store::refuse_problems(&store.service_runbook_path(name), &problems)?;
                 runbooks.push(runbook);
             }
             None => {

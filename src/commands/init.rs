@@ -24,6 +24,7 @@ pub fn run(_args: Args) -> Result<()> {
         Err(_) => git::default_identity()?,
     };
     let (repo, created) = Repo::discover_or_init(&cwd)?;
+    let lock = repo.lock()?;
     let store = Store::new(repo.root().to_path_buf());
 
     let mut changes = Changes::default();
@@ -62,7 +63,7 @@ pub fn run(_args: Args) -> Result<()> {
         eprintln!("`{}` is already set up for incidents", root.display());
         return Ok(());
     }
-    let workspace = Workspace { repo, store };
+    let workspace = Workspace::new(repo, Some(lock));
     if let Err(e) = workspace.commit(&identity, changes, "incident: set up incident records") {
         if created {
             let _ = std::fs::remove_dir_all(root.join(".git"));

@@ -25,13 +25,13 @@ pub mod update;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use chrono::{DateTime, Utc};
 
 use crate::cli::{Cli, Command};
 use crate::clock;
 use crate::error::Error;
-use crate::git::{Identity, Repo};
+use crate::git::{Identity, Repo, WriteLock};
 use crate::model::checklist::{self, CheckItem};
 use crate::model::due::DueItem;
 use crate::model::id;
@@ -86,14 +86,30 @@ pub fn interactive() -> bool {
 pub struct Workspace {
     pub repo: Repo,
     pub store: Store,
+    /// Held by commands that commit, from their first read to the commit.
+    lock: Option<WriteLock>,
 }
 
 impl Workspace {
+    /// For commands that only read.
     pub fn open() -> Result<Workspace> {
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
         let repo = Repo::discover(&cwd)?;
+        Ok(Workspace::new(repo, None))
+    }
+
+    /// For commands that record: takes the write lock before anything is read.
+    pub fn open_to_write() -> Result<Workspace> {
+        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        let repo = Repo::discover(&cwd)?;
+        let lock = repo.lock()?;
+        Ok(Workspace::new(repo, Some(lock)))
+    }
+
+    /// A workspace over `repo`, holding `lock` if the caller took it.
+    pub fn new(repo: Repo, lock: Option<WriteLock>) -> Workspace {
         let store = Store::new(repo.root().to_path_buf());
-        Ok(Workspace { repo, store })
+        Workspace { repo, store, lock }
     }
 
     /// The incident a command is about: the one named, else the only active one.
@@ -138,13 +154,12 @@ impl Workspace {
     /// Writes the changes and commits exactly them; on any failure the files
     /// are put back and git is left as it was.
     pub fn commit(&self, identity: &Identity, changes: Changes, message: &str) -> Result<()> {
+        if self.lock.is_none() {
+            bail!("internal error: a commit without the write lock; please report it");
+        }
         self.repo.ensure_ready()?;
-        let existing = changes
-            .ops()
-            .iter()
-            .map(|(path, _)| path.as_path())
-            .filter(|path| self.store.exists(path));
-        self.repo.ensure_unmodified(existing)?;
+        self.repo
+            .ensure_unmodified(changes.ops().iter().map(|(path, _)| path.as_path()))?;
         let applied = self.store.apply(&changes)?;
         match self
             .repo
@@ -177,7 +192,7 @@ impl Recording {
     /// Finds the incident and the recorder before anything is read or written,
     /// so a missing identity or a bad time fails with nothing changed.
     pub fn start(target: Option<&str>, at: &AtArg) -> Result<Recording> {
-        let workspace = Workspace::open()?;
+        let workspace = Workspace::open_to_write()?;
         let id = workspace.resolve(target)?;
         let identity = workspace.repo.identity()?;
         let now = clock::now()?;

@@ -33,7 +33,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args, target: Option<&str>) -> Result<()> {
-    let workspace = Workspace::open()?;
+    // Only the default, committing the draft, writes to the repository.
+    let workspace = if args.output.is_none() && !args.json {
+        Workspace::open_to_write()?
+    } else {
+        Workspace::open()?
+    };
     let store = &workspace.store;
     let id = workspace.resolve(args.id.as_deref().or(target))?;
     let record = LoadedIncident::read(store, &id)?;

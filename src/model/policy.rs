@@ -11,6 +11,7 @@ use crate::error::Error;
 
 /// One impact or urgency level.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Level {
     /// Short name used on the command line, e.g. `major`.
     pub name: String,
@@ -18,8 +19,10 @@ pub struct Level {
     pub description: String,
 }
 
-/// What a severity commits the team to.
+/// What a severity commits the team to. Unknown keys are errors: a misspelt
+/// `customer_update_every` must not quietly turn customer updates off.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SeverityTerms {
     /// Name, e.g. `SEV1`.
     pub name: String,
@@ -41,6 +44,7 @@ pub struct SeverityTerms {
 
 /// The whole policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Policy {
     /// Impact levels, most severe first.
     pub impact: Vec<Level>,

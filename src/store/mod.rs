@@ -269,14 +269,7 @@ impl Store {
     pub fn role_runbook(&self, role: Role) -> Result<RoleRunbook> {
         let source = self.role_runbook_source(role)?;
         let (runbook, problems) = RoleRunbook::parse(role, &source.text);
-        if let Some(problem) = problems.first() {
-            return Err(Error::Malformed {
-                path: source.origin_path(),
-                line: problem.line,
-                message: format!("{}; `incident lint` lists every problem", problem.message),
-            }
-            .into());
-        }
+        refuse_problems(&source.origin_path(), &problems)?;
         Ok(runbook)
     }
 
@@ -340,9 +333,13 @@ impl Store {
     }
 
     /// The severity policy in force.
+    /// A policy with problems is refused, as a broken runbook is: timers
+    /// computed from it would be silently wrong.
     pub fn policy(&self) -> Result<(Policy, Source)> {
         let source = self.policy_source()?;
-        let policy = frontmatter::parse_yaml(&source.origin_path(), &source.text)?;
+        let path = source.origin_path();
+        let policy: Policy = frontmatter::parse_yaml(&path, &source.text)?;
+        refuse_problems(&path, &policy.problems(&source.text))?;
         Ok((policy, source))
     }
 
@@ -438,6 +435,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     file.as_file().sync_data()?;
     file.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// A policy or runbook with problems is refused where it is used, naming the
+/// first problem: timers and checklists built from it would be silently wrong.
+pub fn refuse_problems(path: &Path, problems: &[Problem]) -> Result<(), Error> {
+    match problems.first() {
+        Some(problem) => Err(Error::Malformed {
+            path: path.to_path_buf(),
+            line: problem.line,
+            message: format!("{}; `incident lint` lists every problem", problem.message),
+        }),
+        None => Ok(()),
+    }
 }
 
 fn ignore_missing(e: io::Error) -> io::Result<()> {

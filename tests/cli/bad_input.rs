@@ -332,3 +332,27 @@ fn a_commit_that_cannot_update_the_index_is_undone() {
     );
     assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
 }
+
+// Files deleted by hand
+
+#[test]
+fn a_record_file_deleted_but_not_committed_is_not_written_back() {
+    let repo = with_incident();
+    repo.ok(&["check", "commander.announce"]);
+    // Regression: the uncommitted-changes check skipped missing files, so
+    // `status mitigated` committed a checklist of resolve items alone.
+    std::fs::remove_file(repo.root.join(format!("incidents/{ID}/checklist.md"))).unwrap();
+    let err = refused(&repo, &["status", "mitigated"]);
+    assert_eq!(
+        err,
+        format!("error: `incidents/{ID}/checklist.md` has uncommitted changes; commit or stash them first so the tool commits only its own\n")
+    );
+}
+
+#[test]
+fn declaring_over_an_incident_deleted_but_not_committed_is_refused() {
+    let repo = with_incident();
+    std::fs::remove_dir_all(repo.root.join(format!("incidents/{ID}"))).unwrap();
+    let err = refused(&repo, &["declare", "Checkout errors"]);
+    assert!(err.contains("has uncommitted changes"), "{err}");
+}

@@ -790,3 +790,51 @@ fn declare_help() {
     let repo = TestRepo::new();
     insta::assert_snapshot!(repo.ok(&["declare", "--help"]));
 }
+
+#[test]
+fn commands_run_at_once_in_one_clone_all_land() {
+    let repo = with_incident();
+    let items = [
+        "commander.announce",
+        "commander.confirm-roles",
+        "commander.pick-scribe",
+        "commander.video-call",
+    ];
+    let notes: Vec<String> = (0..4).map(|n| format!("note {n}")).collect();
+    let before = repo.commit_count();
+    // Regression: without a lock, one command's commit or rollback undid
+    // another's check-off and left the index out of step with HEAD.
+    let commands = items
+        .iter()
+        .map(|item| repo.incident_process(&["check", item]))
+        .chain(
+            notes
+                .iter()
+                .map(|note| repo.incident_process(&["note", note])),
+        );
+    let children: Vec<_> = commands
+        .map(|mut cmd| cmd.stderr(std::process::Stdio::null()).spawn().unwrap())
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    assert_eq!(repo.commit_count(), before + 8);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    let checklist = repo.read("incidents/2026-11-24-checkout-errors/checklist.md");
+    for item in items {
+        let marker = format!("id:{item} -->");
+        assert!(
+            checklist
+                .lines()
+                .any(|line| line.starts_with("- [x]") && line.contains(&marker)),
+            "{item} is not checked:\n{checklist}"
+        );
+    }
+    let timeline = repo.ok(&["show", "--json"]);
+    for note in &notes {
+        assert!(
+            timeline.contains(&format!("\"{note}\"")),
+            "{note} is missing"
+        );
+    }
+}

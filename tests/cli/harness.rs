@@ -92,10 +92,15 @@ impl TestRepo {
 
     /// The binary, ready to run in the repository.
     pub(crate) fn incident(&self, args: &[&str]) -> Command {
+        Command::from_std(self.incident_process(args))
+    }
+
+    /// The binary as a plain process, to start several at once.
+    pub(crate) fn incident_process(&self, args: &[&str]) -> std::process::Command {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("incident"));
         self.env(&mut cmd);
         cmd.args(args);
-        Command::from_std(cmd)
+        cmd
     }
 
     /// Runs the binary and requires success; returns stdout.

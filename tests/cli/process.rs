@@ -846,3 +846,51 @@ fn lint_reports_a_broken_service_runbook_by_line() {
         )
     );
 }
+
+#[test]
+fn a_misspelt_policy_key_is_reported_and_refused() {
+    let repo = TestRepo::new();
+    // Regression: `customer_update_evry` was ignored, so SEV1 lost its
+    // customer-update timer while lint said the policy was fine.
+    let broken = POLICY.replacen("customer_update_every: 30m", "customer_update_evry: 30m", 1);
+    repo.write("runbooks/severity-policy.yaml", &broken);
+    commit_all(&repo, "policy with a typo");
+    let line = broken
+        .lines()
+        .position(|l| l.contains("customer_update_evry"))
+        .unwrap()
+        + 1;
+    let (code, out, _) = run(&repo, &["lint"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.starts_with(&format!("runbooks/severity-policy.yaml:{line}: ")),
+        "{out}"
+    );
+    assert!(out.contains("customer_update_evry"), "{out}");
+    let before = repo.fingerprint();
+    let err = repo.fails(&["declare", "Checkout down", "--severity", "SEV1"]);
+    assert!(
+        err.starts_with(&format!("error: runbooks/severity-policy.yaml:{line}: ")),
+        "{err}"
+    );
+    assert_eq!(repo.fingerprint(), before);
+}
+
+#[test]
+fn a_policy_that_lint_rejects_cannot_declare() {
+    let repo = TestRepo::new();
+    // Regression: an unreadable cadence let declare through and `due` then
+    // silently dropped the customer-update timer.
+    let broken = POLICY.replacen("customer_update_every: 1h", "customer_update_every: 0m", 1);
+    assert_ne!(broken, POLICY);
+    repo.write("runbooks/severity-policy.yaml", &broken);
+    commit_all(&repo, "policy with a zero cadence");
+    let before = repo.fingerprint();
+    let err = repo.fails(&["declare", "Checkout slow", "--severity", "SEV2"]);
+    assert!(
+        err.contains("cannot read `customer_update_every: 0m` of SEV2")
+            && err.ends_with("; `incident lint` lists every problem\n"),
+        "{err}"
+    );
+    assert_eq!(repo.fingerprint(), before);
+}
