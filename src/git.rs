@@ -178,6 +178,11 @@ impl Repo {
             }
         }
         let tree = repo.find_tree(update.create_updated(repo, &baseline)?)?;
+        if parent.is_some() && tree.id() == baseline.id() {
+            // `rca --force` with an unchanged draft, say: an empty commit
+            // would say something happened when nothing did.
+            return Err(Error::NoChange("the files already hold exactly this".into()).into());
+        }
         let time = Time::new(when.timestamp(), 0);
         let signature = Signature::new(&identity.name, &identity.email, &time)
             .context("cannot use the git identity")?;

@@ -2,9 +2,9 @@
 
 use std::io::Write;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
-use super::{interactive, new_entry, AtArg, Workspace};
+use super::{interactive, new_entry, one_line, AtArg, Workspace};
 use crate::clock;
 use crate::git;
 use crate::model::checklist;
@@ -118,11 +118,8 @@ pub fn run(mut args: Args) -> Result<()> {
     let commander = args
         .commander
         .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
-    if args.commander.is_some() && commander.is_none() {
-        bail!("--commander needs a name");
-    }
+        .map(|who| one_line(who, "--commander needs a name"))
+        .transpose()?;
 
     let runbooks = store.role_runbooks()?;
     let services = service_runbooks(store, &args.services)?;

@@ -41,7 +41,8 @@ use crate::render::view::{IncidentView, RecordContext};
 use crate::store::{Changes, IncidentDoc, Store};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    let target = cli.incident.as_deref();
+    // An empty `$INCIDENT` (`export INCIDENT=` to clear it) means none.
+    let target = cli.incident.as_deref().filter(|id| !id.trim().is_empty());
     match cli.command {
         Command::Init(args) => init::run(args),
         Command::Declare(args) => declare::run(args),
@@ -329,6 +330,20 @@ pub fn read_text_argument(argument: Option<&str>) -> Result<String> {
     };
     if text.trim().is_empty() {
         return Err(Error::EmptyNote.into());
+    }
+    Ok(text)
+}
+
+/// A name or short value given on the command line, trimmed: one line, not
+/// empty (`missing` says what is needed). Names land in front matter, commit
+/// messages and tables, where a line break would do damage.
+pub fn one_line<'a>(text: &'a str, missing: &str) -> Result<&'a str> {
+    let text = text.trim();
+    if text.is_empty() {
+        bail!("{missing}");
+    }
+    if text.contains(char::is_control) {
+        bail!("`{}` is not one line of text", text.escape_debug());
     }
     Ok(text)
 }

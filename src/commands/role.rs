@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Result};
 
-use super::{AtArg, Recording};
+use super::{one_line, AtArg, Recording};
 use crate::error::Error;
 use crate::model::incident::Role;
 use crate::model::timeline::{self, Change, EntryKind};
@@ -29,10 +29,7 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
         return accept(args.who.parse()?, &args.at, target);
     }
     let role: Role = args.role.parse()?;
-    let who = args.who.trim();
-    if who.is_empty() {
-        bail!("the {role} needs a name");
-    }
+    let who = one_line(&args.who, &format!("the {role} needs a name"))?;
     let recording = Recording::start(target, &args.at)?;
     let mut doc = recording.read_incident()?;
     let previous = doc.incident.roles.get(role).map(str::to_string);

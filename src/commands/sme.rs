@@ -1,8 +1,8 @@
 //! `incident sme`: record a subject-matter expert.
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
-use super::{AtArg, Recording};
+use super::{one_line, AtArg, Recording};
 use crate::error::Error;
 use crate::model::incident::Sme;
 use crate::model::timeline::{Change, EntryKind};
@@ -25,10 +25,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args, target: Option<&str>) -> Result<()> {
-    let (who, area) = (args.who.trim(), args.area.trim());
-    if who.is_empty() || area.is_empty() {
-        bail!("an SME needs a name and an --area");
-    }
+    let need = "an SME needs a name and an --area";
+    let (who, area) = (one_line(&args.who, need)?, one_line(&args.area, need)?);
     let recording = Recording::start(target, &args.at)?;
     let mut doc = recording.read_incident()?;
     let smes = &mut doc.incident.smes;

@@ -38,11 +38,9 @@ pub struct DueItem {
     pub due: DateTime<Utc>,
     /// Whether that time has passed.
     pub overdue: bool,
-    /// For recurring tasks: the interval.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// For recurring tasks: the interval, as runbooks write it (`15m`, `1h`).
     pub every: Option<String>,
     /// For recurring tasks: when it was last done, if ever.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_done: Option<DateTime<Utc>>,
 }
 
@@ -79,7 +77,7 @@ pub fn compute(
             // A severity with no customer updates has no such task.
             let Some(interval) = interval else { continue };
             let id = format!("{}.{}", runbook.role, item.id);
-            let every = Some(duration::format(interval));
+            let every = Some(duration::compact(interval));
             match item.done_by {
                 Some(kind) => {
                     let last_done = last_entry(timeline, kind, now);

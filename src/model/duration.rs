@@ -42,6 +42,8 @@ pub fn format(duration: TimeDelta) -> String {
     let (days, hours, minutes) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
     let body = if days > 0 {
         format!("{days}d {hours}h")
+    } else if hours > 0 && minutes == 0 {
+        format!("{hours}h")
     } else if hours > 0 {
         format!("{hours}h {minutes:02}m")
     } else if minutes > 0 {
@@ -95,6 +97,7 @@ mod tests {
         assert_eq!(f(45), "45s");
         assert_eq!(f(12 * 60 + 5), "12m");
         assert_eq!(f(72 * 60), "1h 12m");
+        assert_eq!(f(2 * 3600 + 30), "2h");
         assert_eq!(f(51 * 3600), "2d 3h");
         assert_eq!(f(-300), "-5m");
     }

@@ -62,6 +62,14 @@ pub fn validate_title(title: &str) -> Result<(), Error> {
             reason: "it is empty",
         });
     }
+    if trimmed.contains(char::is_control) {
+        return Err(Error::InvalidTitle {
+            title: title.escape_debug().to_string(),
+            reason: "a title is one line; put the details in --summary",
+        });
+    }
+    // The id is only ever the slug, but a title like `../x` or `/etc/x` is
+    // almost certainly a path typed in the wrong place.
     let looks_like_path = trimmed.split(['/', '\\']).any(|part| part == "..")
         || (trimmed.starts_with(['/', '\\']) && !trimmed.contains(char::is_whitespace));
     if looks_like_path {
@@ -88,11 +96,16 @@ pub fn validate_reference(reference: &str) -> Result<(), Error> {
     }
 }
 
-/// Picks the incidents a reference names: an exact id wins; otherwise every id
-/// the reference is a prefix of, or whose slug equals or starts with it.
+/// Picks the incidents a reference names: an exact id wins, then exact slugs;
+/// otherwise every id the reference is a prefix of, or whose slug starts with it.
 pub fn matching_ids<'a>(reference: &str, ids: &'a [String]) -> Vec<&'a String> {
     if let Some(exact) = ids.iter().find(|id| id.as_str() == reference) {
         return vec![exact];
+    }
+    // `db-down` names `…-db-down` even when `…-db-down-2` exists.
+    let same_slug: Vec<&String> = ids.iter().filter(|id| slug_of(id) == reference).collect();
+    if !same_slug.is_empty() {
+        return same_slug;
     }
     ids.iter()
         .filter(|id| id.starts_with(reference) || slug_of(id).starts_with(reference))
@@ -123,6 +136,7 @@ mod tests {
         assert!(validate_title("a/../../b").is_err());
         assert!(validate_title("/etc/passwd").is_err());
         assert!(validate_title("   ").is_err());
+        assert!(validate_title("line one\nline two").is_err());
         assert!(validate_title("Disk full on /var/log").is_ok());
         assert!(validate_title("/api/v2 returns 500").is_ok());
     }
@@ -145,7 +159,9 @@ mod tests {
         .map(String::from)
         .to_vec();
         assert_eq!(matching_ids("2026-11-24-db-down", &ids).len(), 1);
-        assert_eq!(matching_ids("db-down", &ids).len(), 2);
+        assert_eq!(matching_ids("db-down", &ids), vec![&ids[0]]);
+        assert_eq!(matching_ids("db-down-2", &ids), vec![&ids[1]]);
+        assert_eq!(matching_ids("db", &ids).len(), 2);
         assert_eq!(matching_ids("api", &ids), vec![&ids[2]]);
         assert_eq!(matching_ids("2026-11-25", &ids), vec![&ids[2]]);
         assert!(matching_ids("nope", &ids).is_empty());

@@ -298,7 +298,14 @@ fn parse_item(
             }
         }
     }
-    if let Some(rest) = item.text.strip_prefix("at +") {
+    // `At +30m:` too: the checklist writes decision points capitalised, and
+    // text copied back from it must still schedule.
+    let rest = item
+        .text
+        .get(..4)
+        .filter(|start| start.eq_ignore_ascii_case("at +"))
+        .map(|_| &item.text[4..]);
+    if let Some(rest) = rest {
         let Some((offset, what)) = rest.split_once(':') else {
             problem("a decision point reads `at +30m: what to decide`".into());
             return None;

@@ -356,3 +356,10 @@ fn declaring_over_an_incident_deleted_but_not_committed_is_refused() {
     let err = refused(&repo, &["declare", "Checkout errors"]);
     assert!(err.contains("has uncommitted changes"), "{err}");
 }
+
+#[test]
+fn a_title_or_name_of_several_lines() {
+    let repo = with_incident();
+    insta::assert_snapshot!(refused(&repo, &["declare", "line one\nline two"]), @r"error: invalid title `line one\nline two`: a title is one line; put the details in --summary");
+    insta::assert_snapshot!(refused(&repo, &["role", "scribe", "bob\nsmith"]), @r"error: `bob\nsmith` is not one line of text");
+}

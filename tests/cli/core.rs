@@ -838,3 +838,25 @@ fn commands_run_at_once_in_one_clone_all_land() {
         );
     }
 }
+
+#[test]
+fn an_exact_slug_wins_over_longer_ones() {
+    let repo = TestRepo::new();
+    let first = repo.declare(&["DB down"]);
+    let second = repo.declare(&["DB down"]);
+    assert_eq!(second, format!("{first}-2"));
+    let show = |reference: &str| show_json(&repo, reference)["id"].clone();
+    assert_eq!(show("db-down"), first.as_str());
+    assert_eq!(show("db-down-2"), second.as_str());
+}
+
+#[test]
+fn an_empty_incident_variable_means_none_was_given() {
+    let repo = with_incident();
+    let out = succeeds({
+        let mut cmd = repo.incident(&["note", "still on it"]);
+        cmd.env("INCIDENT", "");
+        cmd
+    });
+    assert_eq!(out, "");
+}

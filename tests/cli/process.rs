@@ -709,6 +709,21 @@ fn a_handoff_waits_until_the_new_holder_accepts() {
 }
 
 #[test]
+fn a_decision_point_written_as_the_checklist_writes_it_is_scheduled() {
+    let repo = TestRepo::new();
+    // Regression: `At +10m:`, copied from a checklist, became a plain step.
+    repo.write(
+        "runbooks/services/fast.md",
+        "---\nteam: Fast\n---\n# Fast\n\n- [ ] At +10m: decide on a rollback <!-- id:rollback -->\n",
+    );
+    commit_all(&repo, "fast service");
+    let id = repo.declare(&["Fast", "--service", "fast"]);
+    let (_, due) = due_at(&repo, &id, "06:51");
+    assert_eq!(due_item(&due, "fast.rollback")["due"], at("07:00"));
+    assert_eq!(due_item(&due, "fast.rollback")["kind"], "decision-point");
+}
+
+#[test]
 fn a_decision_point_in_seconds_falls_due_to_the_second() {
     let repo = TestRepo::new();
     repo.write(

@@ -93,6 +93,15 @@ fn rca_is_committed_and_never_overwritten_without_force() {
     assert!(repo
         .read(&path)
         .starts_with("# Root-cause analysis: CI runners out of disk"));
+
+    // Regression: forcing the same draft again made an empty commit.
+    let before = repo.fingerprint();
+    let err = repo.fails(&["rca", SEV3, "--force"]);
+    assert_eq!(
+        err,
+        "error: the files already hold exactly this; nothing to record\n"
+    );
+    assert_eq!(repo.fingerprint(), before);
 }
 
 #[test]
@@ -289,7 +298,7 @@ fn metrics_at_fixed_timestamps() {
       },
       "time_to_resolve": {
         "seconds": 7200,
-        "text": "2h 00m"
+        "text": "2h"
       }
     }
     "#);
