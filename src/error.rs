@@ -94,8 +94,13 @@ pub enum Error {
     InvalidService(String),
 
     /// Required checklist items are open and the status needs them done.
-    #[error("cannot set status {status}: required items are open: {}; check them (`incident status mitigated` adds the resolve items) or pass --force", .items.join("; "))]
-    RequiredItemsOpen { status: String, items: Vec<String> },
+    #[error("cannot set status {status}: required items are open: {}; check them{} or pass --force", .items.join("; "), .not_listed_yet.map(|(status, phase)| format!(" (`incident status {status}` adds the {phase} items)")).unwrap_or_default())]
+    RequiredItemsOpen {
+        status: String,
+        items: Vec<String>,
+        /// When some are not on the checklist yet: the status that adds them, and their phase.
+        not_listed_yet: Option<(&'static str, &'static str)>,
+    },
 
     /// A template that does not parse or render.
     #[error("{location}: {message}")]

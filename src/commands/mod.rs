@@ -286,12 +286,21 @@ impl LoadedIncident {
 
     /// What is due at `now` under the runbooks in force.
     pub fn due(&self, store: &Store, now: DateTime<Utc>) -> Result<Vec<DueItem>> {
+        self.due_with(store, now, &self.timeline)
+    }
+
+    fn due_with(
+        &self,
+        store: &Store,
+        now: DateTime<Utc>,
+        timeline: &[Entry],
+    ) -> Result<Vec<DueItem>> {
         let terms = self.policy.severity(&self.doc.incident.severity)?;
         let roles = store.role_runbooks()?;
         Ok(crate::model::due::compute(
             &self.doc.incident,
             &self.checklist,
-            &self.timeline,
+            timeline,
             &roles,
             terms,
             now,
@@ -300,13 +309,22 @@ impl LoadedIncident {
 
     /// The context templates render.
     pub fn context(&self, store: &Store, now: DateTime<Utc>) -> Result<RecordContext<'_>> {
+        self.context_with_due(now, self.due(store, now)?)
+    }
+
+    /// The context for text about to be recorded as `entry`: what is due
+    /// counts the entry as made, so a published summary does not report
+    /// itself overdue.
+    pub fn context_recording(&self, store: &Store, entry: &Entry) -> Result<RecordContext<'_>> {
+        let mut timeline = self.timeline.clone();
+        timeline.push(entry.clone());
+        let due = self.due_with(store, entry.header.at, &timeline)?;
+        self.context_with_due(entry.header.at, due)
+    }
+
+    fn context_with_due(&self, now: DateTime<Utc>, due: Vec<DueItem>) -> Result<RecordContext<'_>> {
         let terms = self.policy.severity(&self.doc.incident.severity)?;
-        Ok(RecordContext::new(
-            self.view(),
-            terms,
-            self.due(store, now)?,
-            now,
-        ))
+        Ok(RecordContext::new(self.view(), terms, due, now))
     }
 }
 

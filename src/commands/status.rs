@@ -59,15 +59,17 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
         }
     }
 
-    let blocking = if status >= Status::Resolved {
-        open_required(&items, &added, status)
+    let added_items = checklist::parse(&added);
+    let (blocking, not_listed_yet) = if status >= Status::Resolved {
+        open_required(&items, &added_items, status)
     } else {
-        Vec::new()
+        (Vec::new(), None)
     };
     if !blocking.is_empty() && !args.force {
         return Err(Error::RequiredItemsOpen {
             status: status.to_string(),
             items: blocking,
+            not_listed_yet,
         }
         .into());
     }
@@ -115,17 +117,35 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
 
 /// Required items still open that block `status`: for resolved, those of the
 /// start and resolve phases; for closed, all of them. Items about to be added
-/// count as open.
-fn open_required(items: &[CheckItem], added: &str, status: Status) -> Vec<String> {
-    let blocks = |item: &CheckItem| {
+/// count as open; as they cannot be checked before they are on the checklist,
+/// the second value names the status that adds the earliest of them.
+fn open_required(
+    items: &[CheckItem],
+    added: &[CheckItem],
+    status: Status,
+) -> (Vec<String>, Option<(&'static str, &'static str)>) {
+    let blocks = |item: &&CheckItem| {
         item.required
             && !item.checked
             && (status >= Status::Closed || item.phase != Phase::Close.name())
     };
-    items
+    let describe = |item: &CheckItem| format!("{} ({})", item.id, item.text);
+    let blocking_added: Vec<&CheckItem> = added.iter().filter(blocks).collect();
+    let not_listed_yet = if blocking_added
         .iter()
-        .chain(checklist::parse(added).iter())
-        .filter(|item| blocks(item))
-        .map(|item| format!("{} ({})", item.id, item.text))
-        .collect()
+        .any(|item| item.phase == Phase::Resolve.name())
+    {
+        Some(("mitigated", "resolve"))
+    } else if blocking_added.is_empty() {
+        None
+    } else {
+        Some(("resolved", "close"))
+    };
+    let open = items
+        .iter()
+        .filter(blocks)
+        .chain(blocking_added)
+        .map(describe)
+        .collect();
+    (open, not_listed_yet)
 }

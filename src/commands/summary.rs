@@ -36,8 +36,12 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
     let target = args.id.as_deref().or(target);
     if args.publish {
         let recording = Recording::start(target, &args.at)?;
-        let text = render(&recording.workspace, &recording.id, recording.at, false)?;
-        let entry = recording.entry(EntryKind::Summary, text.clone(), Vec::new());
+        let store = recording.store();
+        let record = LoadedIncident::read(store, &recording.id)?;
+        let mut entry = recording.entry(EntryKind::Summary, String::new(), Vec::new());
+        let context = record.context_recording(store, &entry)?;
+        let text = Renderer::load(store, "summary.md.hbs")?.render(&context)?;
+        entry.text = text.clone();
         recording.commit(Changes::default(), &entry, "publish internal summary")?;
         write!(std::io::stdout(), "{text}")?;
         return Ok(());

@@ -638,6 +638,28 @@ fn closing_refuses_while_a_required_close_item_is_open() {
     repo.ok(&["-i", &id, "status", "closed"]);
 }
 
+#[test]
+fn closing_straight_from_mitigated_says_how_to_list_the_close_items() {
+    let repo = TestRepo::new();
+    repo.write(
+        "runbooks/roles/scribe.md",
+        "# Scribe\n\n## close\n\n- [ ] Archive the notes <!-- id:archive required -->\n",
+    );
+    commit_all(&repo, "our scribe runbook");
+    repo.declare(&["Checkout down"]);
+    repo.ok(&["status", "mitigated"]);
+    repo.ok(&["check", "commander.impact-ended"]);
+    repo.ok(&["check", "support.impact-ended"]);
+    // Regression: the error asked to check an item that was not on the
+    // checklist yet, and pointed at `status mitigated`.
+    let err = repo.fails(&["status", "closed"]);
+    assert_eq!(
+        err,
+        "error: cannot set status closed: required items are open: scribe.archive (Archive the notes); \
+         check them (`incident status resolved` adds the close items) or pass --force\n"
+    );
+}
+
 // Role runbooks in the repository.
 
 #[test]

@@ -209,6 +209,15 @@ fn publishing_a_summary_resets_the_summary_timer() {
         published.starts_with("# Internal summary: Timer"),
         "{published}"
     );
+    // Regression: the published text called its own task overdue.
+    assert!(
+        published.contains("Due 07:21 UTC: Publish an internal summary"),
+        "{published}"
+    );
+    assert!(
+        !published.contains("**Overdue** since 07:05"),
+        "{published}"
+    );
     let record = crate::harness::show_json(&repo, &id);
     let last = record["timeline"]
         .as_array()
