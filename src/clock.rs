@@ -13,8 +13,9 @@ pub fn now() -> Result<DateTime<Utc>, Error> {
     }
 }
 
-/// Reads `--at`-style times: RFC 3339, or `HH:MM` meaning that time today in
-/// local time (today as of `now`).
+/// Reads `--at`-style times: RFC 3339, or `HH:MM` in local time meaning the
+/// last time the clock read that, at or before `now` (`23:55` typed just after
+/// midnight is last night).
 pub fn parse(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Error> {
     if let Some(time) = parse_rfc3339(text) {
         return Ok(time);
@@ -22,11 +23,26 @@ pub fn parse(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Error> {
     let wall = NaiveTime::parse_from_str(text.trim(), "%H:%M")
         .map_err(|_| Error::InvalidTime(text.to_string()))?;
     let today = now.with_timezone(&Local).date_naive();
-    Local
-        .from_local_datetime(&today.and_time(wall))
-        .earliest()
+    [Some(today), today.pred_opt()]
+        .into_iter()
+        .flatten()
+        .filter_map(|day| Local.from_local_datetime(&day.and_time(wall)).earliest())
         .map(|local| local.with_timezone(&Utc))
+        .find(|time| *time <= now)
         .ok_or_else(|| Error::InvalidTime(text.to_string()))
+}
+
+/// How far ahead of this machine's clock a recorded time may be: another
+/// machine's clock, copied from, can run a little fast.
+const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
+
+/// Reads a time something happened: as `parse`, and not in the future.
+pub fn parse_past(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Error> {
+    let time = parse(text, now)?;
+    if time > now + CLOCK_SKEW {
+        return Err(Error::FutureTime(text.to_string()));
+    }
+    Ok(time)
 }
 
 fn parse_rfc3339(text: &str) -> Option<DateTime<Utc>> {
@@ -59,6 +75,31 @@ mod tests {
         let now = Utc::now();
         let t = parse("2026-11-24T08:50:00+02:00", now).unwrap();
         assert_eq!(t.to_rfc3339(), "2026-11-24T06:50:00+00:00");
+    }
+
+    #[test]
+    fn hours_and_minutes_are_the_last_time_the_clock_read_that() {
+        // TZ is not fixed here, so work in whatever the local zone is.
+        let now = Local
+            .with_ymd_and_hms(2026, 11, 24, 0, 10, 0)
+            .unwrap()
+            .with_timezone(&Utc);
+        let last_night = Local
+            .with_ymd_and_hms(2026, 11, 23, 23, 55, 0)
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(parse("23:55", now).unwrap(), last_night);
+        assert_eq!(parse("00:10", now).unwrap(), now);
+    }
+
+    #[test]
+    fn times_in_the_future_are_not_things_that_happened() {
+        let now = parse("2026-11-24T06:50:00Z", Utc::now()).unwrap();
+        assert!(parse_past("2026-11-24T06:51:00Z", now).is_ok());
+        assert!(matches!(
+            parse_past("2026-11-24T07:30:00Z", now),
+            Err(Error::FutureTime(_))
+        ));
     }
 
     #[test]

@@ -107,8 +107,16 @@ pub enum Error {
     Template { location: String, message: String },
 
     /// A time the user gave that cannot be read.
-    #[error("cannot read time `{0}`: use RFC 3339 (2026-11-24T06:50:00Z) or HH:MM for today in local time")]
+    #[error("cannot read time `{0}`: use RFC 3339 (2026-11-24T06:50:00Z) or HH:MM in local time")]
     InvalidTime(String),
+
+    /// A time given for something that happened lies in the future.
+    #[error("`{0}` is in the future; --at and the like record what already happened")]
+    FutureTime(String),
+
+    /// Times that contradict each other, such as mitigated before declared.
+    #[error("{0}")]
+    TimesOutOfOrder(String),
 
     /// The command would record nothing new.
     #[error("{0}; nothing to record")]

@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 
 use super::{interactive, new_entry, one_line, AtArg, Workspace};
 use crate::clock;
+use crate::error::Error;
 use crate::git;
 use crate::model::checklist;
 use crate::model::id;
@@ -81,10 +82,30 @@ pub fn run(mut args: Args) -> Result<()> {
     let store = &workspace.store;
     let identity = workspace.repo.identity()?;
     let now = clock::now()?;
-    let time = |text: &Option<String>| text.as_deref().map(|t| clock::parse(t, now)).transpose();
+    let time = |text: &Option<String>| {
+        text.as_deref()
+            .map(|t| clock::parse_past(t, now))
+            .transpose()
+    };
     let declared = time(&args.at.at)?.unwrap_or(now);
     let detected = time(&args.detected_at)?.unwrap_or(declared);
     let started = time(&args.started_at)?;
+    if detected > declared {
+        return Err(Error::TimesOutOfOrder(format!(
+            "--detected-at {} is after the declaration at {}; an incident is noticed before it is declared",
+            clock::format_utc(detected),
+            clock::format_utc(declared)
+        ))
+        .into());
+    }
+    if let Some(started) = started.filter(|started| *started > detected) {
+        return Err(Error::TimesOutOfOrder(format!(
+            "--started-at {} is after the impact was detected at {}",
+            clock::format_utc(started),
+            clock::format_utc(detected)
+        ))
+        .into());
+    }
 
     let (policy, policy_source) = store.policy()?;
     // The pin names the policy by its blob; an uncommitted policy is a blob

@@ -72,8 +72,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 /// `--at` for commands that record something after the fact.
 #[derive(Debug, clap::Args)]
 pub struct AtArg {
-    /// When it happened, if not now: RFC 3339, or HH:MM for today in local time.
-    /// The entry carries this time; the commit carries the real time
+    /// When it happened, if not now: RFC 3339, or HH:MM in local time (the last
+    /// time the clock read that). Not in the future. The entry carries this
+    /// time; the commit carries the real time
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
 }
@@ -198,7 +199,7 @@ impl Recording {
         let identity = workspace.repo.identity()?;
         let now = clock::now()?;
         let at = match &at.at {
-            Some(text) => clock::parse(text, now)?,
+            Some(text) => clock::parse_past(text, now)?,
             None => now,
         };
         Ok(Recording {

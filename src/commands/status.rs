@@ -3,6 +3,7 @@
 use anyhow::Result;
 
 use super::{AtArg, Recording};
+use crate::clock;
 use crate::error::Error;
 use crate::model::checklist::{self, CheckItem};
 use crate::model::incident::Status;
@@ -74,8 +75,20 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
         .into());
     }
 
-    doc.incident.status = status;
     let timestamps = &mut doc.incident.timestamps;
+    for earlier in Status::ALL.into_iter().filter(|s| *s < status) {
+        if let Some(Some(then)) = timestamps.for_status_mut(earlier).map(|t| *t) {
+            if recording.at < then {
+                return Err(Error::TimesOutOfOrder(format!(
+                    "the incident became {earlier} at {}; it cannot be {status} before that, at {}",
+                    clock::format_utc(then),
+                    clock::format_utc(recording.at)
+                ))
+                .into());
+            }
+        }
+    }
+    doc.incident.status = status;
     for later in Status::ALL.into_iter().filter(|s| *s > status) {
         if let Some(time) = timestamps.for_status_mut(later) {
             *time = None;

@@ -214,7 +214,7 @@ fn an_unknown_kind() {
 #[test]
 fn an_unreadable_time() {
     let repo = with_incident();
-    insta::assert_snapshot!(refused(&repo, &["note", "--at", "yesterday", "x"]), @"error: cannot read time `yesterday`: use RFC 3339 (2026-11-24T06:50:00Z) or HH:MM for today in local time");
+    insta::assert_snapshot!(refused(&repo, &["note", "--at", "yesterday", "x"]), @"error: cannot read time `yesterday`: use RFC 3339 (2026-11-24T06:50:00Z) or HH:MM in local time");
 }
 
 // Text
@@ -362,4 +362,30 @@ fn a_title_or_name_of_several_lines() {
     let repo = with_incident();
     insta::assert_snapshot!(refused(&repo, &["declare", "line one\nline two"]), @r"error: invalid title `line one\nline two`: a title is one line; put the details in --summary");
     insta::assert_snapshot!(refused(&repo, &["role", "scribe", "bob\nsmith"]), @r"error: `bob\nsmith` is not one line of text");
+}
+
+// Times that cannot be
+
+#[test]
+fn a_time_in_the_future() {
+    let repo = with_incident();
+    insta::assert_snapshot!(refused(&repo, &["note", "x", "--at", "2026-11-24T08:00:00Z"]), @"error: `2026-11-24T08:00:00Z` is in the future; --at and the like record what already happened");
+    let err = refused(&repo, &["declare", "Later", "--at", "2030-01-01T00:00:00Z"]);
+    assert!(err.contains("is in the future"), "{err}");
+}
+
+#[test]
+fn detection_after_the_declaration_or_impact_after_detection() {
+    let repo = TestRepo::new();
+    insta::assert_snapshot!(refused(&repo, &["declare", "Odd", "--at", "06:30", "--detected-at", "06:40"]), @"error: --detected-at 2026-11-24 06:40 UTC is after the declaration at 2026-11-24 06:30 UTC; an incident is noticed before it is declared");
+    insta::assert_snapshot!(refused(&repo, &["declare", "Odd", "--detected-at", "06:40", "--started-at", "06:45"]), @"error: --started-at 2026-11-24 06:45 UTC is after the impact was detected at 2026-11-24 06:40 UTC");
+}
+
+#[test]
+fn a_status_before_the_one_it_follows() {
+    let repo = with_incident();
+    repo.ok(&["status", "mitigated", "--at", "06:48"]);
+    repo.ok(&["check", "commander.impact-ended"]);
+    repo.ok(&["check", "support.impact-ended"]);
+    insta::assert_snapshot!(refused(&repo, &["status", "resolved", "--at", "06:40"]), @"error: the incident became mitigated at 2026-11-24 06:48 UTC; it cannot be resolved before that, at 2026-11-24 06:40 UTC");
 }
