@@ -101,9 +101,17 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
     let mut changes = Changes::default();
     recording.write_incident(&mut changes, &doc)?;
     if !added.is_empty() {
+        // Keep a blank line between the old end and the new sections, which
+        // checklists written before it ended in one, or edited by hand, lack.
+        let separator = match checklist_source.as_str() {
+            "" => "",
+            text if text.ends_with("\n\n") => "",
+            text if text.ends_with('\n') => "\n",
+            _ => "\n\n",
+        };
         changes.write(
             store.checklist_file(&recording.id),
-            format!("{checklist_source}{added}"),
+            format!("{checklist_source}{separator}{added}"),
         );
     }
     let marker = store.active_marker(&recording.id);

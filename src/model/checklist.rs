@@ -112,7 +112,7 @@ pub fn render_new(
     incident_type: IncidentType,
 ) -> String {
     let mut out = String::from(
-        "# Checklist\n\nCheck items off with `incident check <id>`. Each item is its own paragraph so that\nresponders on different clones can check neighbouring items without a merge conflict.\n",
+        "# Checklist\n\nCheck items off with `incident check <id>`. Each item is its own paragraph so that\nresponders on different clones can check neighbouring items without a merge conflict.\n\n",
     );
     for runbook in roles {
         let items = runbook.items_for(Phase::Start, incident_type);
@@ -150,7 +150,10 @@ pub fn render_phase(roles: &[RoleRunbook], phase: Phase, incident_type: Incident
 }
 
 /// A `## heading` followed by items, each its own paragraph, ids prefixed with
-/// `prefix.`; empty when there are no items.
+/// `prefix.`; empty when there are no items. Every line is followed by a blank
+/// one, the last included, so that sections appended later (at mitigated and
+/// resolved) sit after an unchanged line and merge cleanly with a check-off of
+/// the last item on another clone.
 fn render_section<'a>(
     heading: &str,
     prefix: &str,
@@ -159,7 +162,7 @@ fn render_section<'a>(
     let mut out = String::new();
     for item in items {
         if out.is_empty() {
-            out.push_str(&format!("\n## {heading}\n"));
+            out.push_str(&format!("## {heading}\n\n"));
         }
         let mut attributes = format!("id:{prefix}.{}", item.id);
         if item.required {
@@ -176,7 +179,7 @@ fn render_section<'a>(
             }
             None => item.text.clone(),
         };
-        out.push_str(&format!("\n- [ ] {text} <!-- {attributes} -->\n"));
+        out.push_str(&format!("- [ ] {text} <!-- {attributes} -->\n\n"));
     }
     out
 }

@@ -122,3 +122,38 @@ fn both_clones_merging_each_other_converge_on_the_same_record() {
     let tree = |r: &TestRepo| r.git(&["rev-parse", "HEAD^{tree}"]);
     assert_eq!(tree(&a), tree(&b));
 }
+
+#[test]
+fn new_checklist_sections_merge_with_a_check_off_of_the_last_item() {
+    for b_first in [false, true] {
+        let (_origin, id, a, b) = two_responders();
+        let last = show_json(&a, &id)["checklist"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // Regression: the resolve items were appended right under the last
+        // item, so this merge conflicted.
+        a.ok(&["-i", &id, "status", "mitigated"]);
+        b.ok(&["-i", &id, "check", &last]);
+        let (into, from) = if b_first { (&b, &a) } else { (&a, &b) };
+        into.git(&[
+            "pull",
+            "-q",
+            "--no-rebase",
+            "--no-edit",
+            from.root.to_str().unwrap(),
+            "main",
+        ]);
+        let record = show_json(into, &id);
+        let checklist = record["checklist"].as_array().unwrap();
+        assert!(checklist
+            .iter()
+            .any(|item| item["id"] == last.as_str() && item["checked"] == true));
+        assert!(checklist.iter().any(|item| item["phase"] == "resolve"));
+        assert_eq!(record["status"], "mitigated");
+    }
+}

@@ -674,7 +674,7 @@ fn a_repository_role_runbook_replaces_the_built_in_one() {
     let id = repo.declare(&["Checkout down", "--severity", "SEV1"]);
     let checklist = checklist_of(&repo, &id);
     assert!(
-        checklist.ends_with("## Scribe\n\n- [ ] Open the notes <!-- id:scribe.notes -->\n"),
+        checklist.ends_with("## Scribe\n\n- [ ] Open the notes <!-- id:scribe.notes -->\n\n"),
         "{checklist}"
     );
     assert!(checklist.contains("id:commander.announce"), "{checklist}");
