@@ -2,7 +2,10 @@
 //! lists them with examples.
 
 use chrono::{DateTime, Local, TimeDelta, Utc};
-use handlebars::{handlebars_helper, Handlebars};
+use handlebars::{
+    handlebars_helper, Context, Handlebars, Helper, HelperResult, Output, RenderContext,
+    RenderErrorReason,
+};
 use serde_json::Value;
 
 use crate::model::duration;
@@ -19,35 +22,98 @@ pub(super) fn register(registry: &mut Handlebars<'_>) {
     registry.register_helper("mermaid_label", Box::new(mermaid_label));
 }
 
-fn parse_time(value: &Value) -> Option<DateTime<Utc>> {
-    value
-        .as_str()
-        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        .map(|t| t.with_timezone(&Utc))
+/// A helper's parameter that may be null (shown as `unknown`) or of the one
+/// type the helper reads; anything else is an error naming the helper, so a
+/// template that passes the wrong field fails instead of printing `unknown`.
+fn write_optional(
+    h: &Helper<'_>,
+    out: &mut dyn Output,
+    name: &'static str,
+    expected: &str,
+    read: impl Fn(&Value) -> Option<String>,
+) -> HelperResult {
+    let value = h
+        .param(0)
+        .map(|p| p.value())
+        .ok_or(RenderErrorReason::ParamNotFoundForIndex(name, 0))?;
+    let text = match value {
+        Value::Null => "unknown".to_string(),
+        other => read(other).ok_or_else(|| {
+            RenderErrorReason::Other(format!(
+                "helper `{name}` takes {expected} or null, not `{other}`"
+            ))
+        })?,
+    };
+    out.write(&text)?;
+    Ok(())
+}
+
+/// Writes an RFC 3339 time parameter in `format`.
+fn write_time(
+    h: &Helper<'_>,
+    out: &mut dyn Output,
+    name: &'static str,
+    format: impl Fn(DateTime<Utc>) -> String,
+) -> HelperResult {
+    write_optional(h, out, name, "an RFC 3339 time", |value| {
+        let time = DateTime::parse_from_rfc3339(value.as_str()?).ok()?;
+        Some(format(time.with_timezone(&Utc)))
+    })
 }
 
 // `{{duration metrics.time_to_detect.seconds}}` → `1h 12m`, or `unknown` for null.
-handlebars_helper!(duration_text: |seconds: Json| {
-    seconds.as_i64().map_or_else(|| "unknown".to_string(), |s| duration::format(TimeDelta::seconds(s)))
-});
+fn duration_text(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    write_optional(h, out, "duration", "a number of seconds", |value| {
+        value
+            .as_i64()
+            .map(|seconds| duration::format(TimeDelta::seconds(seconds)))
+    })
+}
 
 // `{{time at}}` → `06:50 UTC`, or `unknown` for null.
-handlebars_helper!(time_utc: |time: Json| {
-    parse_time(time).map_or_else(|| "unknown".to_string(), |t| t.format("%H:%M UTC").to_string())
-});
+fn time_utc(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    write_time(h, out, "time", |t| t.format("%H:%M UTC").to_string())
+}
 
 // `{{datetime at}}` → `2026-11-24 06:50 UTC`, or `unknown` for null.
-handlebars_helper!(datetime_utc: |time: Json| {
-    parse_time(time).map_or_else(|| "unknown".to_string(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-});
+fn datetime_utc(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    write_time(h, out, "datetime", |t| {
+        t.format("%Y-%m-%d %H:%M UTC").to_string()
+    })
+}
 
 // `{{local at}}` → the time in the machine's time zone, `2026-11-24 07:50 +01:00`.
-handlebars_helper!(datetime_local: |time: Json| {
-    parse_time(time).map_or_else(
-        || "unknown".to_string(),
-        |t| t.with_timezone(&Local).format("%Y-%m-%d %H:%M %:z").to_string(),
-    )
-});
+fn datetime_local(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    write_time(h, out, "local", |t| {
+        t.with_timezone(&Local)
+            .format("%Y-%m-%d %H:%M %:z")
+            .to_string()
+    })
+}
 
 // `{{#each (of_kind incident.timeline "finding" "redefinition")}}` → the
 // entries of those kinds, in order.
@@ -143,6 +209,26 @@ mod tests {
             render("{{mermaid_label t}}", json!({"t": "a: b #1"})),
             "a b 1"
         );
+    }
+
+    #[test]
+    fn a_parameter_of_the_wrong_type_is_an_error_naming_the_helper() {
+        let mut registry = Handlebars::new();
+        register(&mut registry);
+        for (template, data) in [
+            ("{{duration s}}", json!({"s": "abc"})),
+            ("{{time t}}", json!({"t": "not a time"})),
+            ("{{datetime t}}", json!({"t": 5})),
+            ("{{local t}}", json!({"t": []})),
+        ] {
+            let err = registry.render_template(template, &data).unwrap_err();
+            let helper = template.trim_start_matches("{{").split(' ').next().unwrap();
+            assert!(
+                err.to_string()
+                    .contains(&format!("helper `{helper}` takes")),
+                "{template}: {err}"
+            );
+        }
     }
 
     #[test]

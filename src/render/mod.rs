@@ -68,6 +68,10 @@ fn explain(reason: &RenderErrorReason) -> String {
         RenderErrorReason::MissingVariable(Some(name)) => {
             format!("no field `{name}` (templates run in strict mode; docs/templates.md lists the fields)")
         }
+        // handlebars does not say which one when a helper's parameter is missing.
+        RenderErrorReason::MissingVariable(None) => {
+            "a helper was given a field that does not exist (templates run in strict mode; docs/templates.md lists the fields)".to_string()
+        }
         RenderErrorReason::HelperNotFound(name) => {
             format!("no helper `{name}` (docs/templates.md lists the helpers)")
         }
