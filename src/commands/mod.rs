@@ -35,7 +35,7 @@ use crate::git::{Identity, Repo, WriteLock};
 use crate::model::checklist::{self, CheckItem};
 use crate::model::due::DueItem;
 use crate::model::id;
-use crate::model::policy::Policy;
+use crate::model::policy::{Policy, SeverityTerms};
 use crate::model::timeline::{Change, Entry, EntryHeader, EntryKind};
 use crate::render::view::{IncidentView, RecordContext};
 use crate::store::{Changes, IncidentDoc, Store};
@@ -285,6 +285,17 @@ impl LoadedIncident {
         IncidentView::new(&self.doc, &self.checklist, &self.timeline)
     }
 
+    /// The terms of the incident's severity under the policy in force.
+    fn terms(&self) -> Result<&SeverityTerms> {
+        let severity = &self.doc.incident.severity;
+        self.policy.severity(severity).map_err(|_| {
+            anyhow::anyhow!(
+                "this incident's severity `{severity}` is not in the severity policy in force (now {}); set a current one with `incident severity <SEVERITY>`",
+                self.policy.severity_names().join(", ")
+            )
+        })
+    }
+
     /// What is due at `now` under the runbooks in force.
     pub fn due(&self, store: &Store, now: DateTime<Utc>) -> Result<Vec<DueItem>> {
         self.due_with(store, now, &self.timeline)
@@ -296,7 +307,7 @@ impl LoadedIncident {
         now: DateTime<Utc>,
         timeline: &[Entry],
     ) -> Result<Vec<DueItem>> {
-        let terms = self.policy.severity(&self.doc.incident.severity)?;
+        let terms = self.terms()?;
         let roles = store.role_runbooks()?;
         Ok(crate::model::due::compute(
             &self.doc.incident,
@@ -324,7 +335,7 @@ impl LoadedIncident {
     }
 
     fn context_with_due(&self, now: DateTime<Utc>, due: Vec<DueItem>) -> Result<RecordContext<'_>> {
-        let terms = self.policy.severity(&self.doc.incident.severity)?;
+        let terms = self.terms()?;
         Ok(RecordContext::new(self.view(), terms, due, now))
     }
 }

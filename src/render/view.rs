@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::model::checklist::CheckItem;
 use crate::model::due::DueItem;
 use crate::model::duration;
-use crate::model::incident::{Incident, Status};
+use crate::model::incident::{Incident, IncidentType, Status};
 use crate::model::markdown;
 use crate::model::metrics::{self, Metric, Metrics, RoleSpan};
 use crate::model::policy::SeverityTerms;
@@ -176,6 +176,8 @@ impl<'a> RecordContext<'a> {
             .as_deref()
             .and_then(duration::parse)
             .filter(|_| record.status.is_active())
+            // Internal incidents have no customer-update cadence to promise.
+            .filter(|_| record.incident_type == IncidentType::Customer)
             .map(|every| now + every);
         let of_kinds = |kinds: &[EntryKind]| -> Vec<&'a Entry> {
             timeline

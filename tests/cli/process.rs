@@ -931,3 +931,22 @@ fn a_policy_that_lint_rejects_cannot_declare() {
     );
     assert_eq!(repo.fingerprint(), before);
 }
+
+#[test]
+fn a_severity_the_policy_no_longer_has_says_how_to_move_on() {
+    let repo = TestRepo::new();
+    let id = repo.declare(&["Checkout down", "--severity", "SEV1"]);
+    repo.write(
+        "runbooks/severity-policy.yaml",
+        &POLICY.replace("SEV1", "P1"),
+    );
+    commit_all(&repo, "SEV1 is now P1");
+    let err = repo.fails(&["due"]);
+    assert_eq!(
+        err,
+        "error: this incident's severity `SEV1` is not in the severity policy in force (now P1, SEV2, SEV3, SEV4); set a current one with `incident severity <SEVERITY>`\n"
+    );
+    repo.ok(&["severity", "P1", "--reason", "the policy renamed SEV1"]);
+    let (code, _) = due_at(&repo, &id, "06:51");
+    assert_eq!(code, 0);
+}

@@ -402,3 +402,22 @@ fn stats_median_and_p90_across_incidents() {
     assert_eq!(detect["median_seconds"], 1200);
     assert_eq!(detect["p90_seconds"], 3600);
 }
+
+#[test]
+fn only_customer_incidents_promise_the_next_update() {
+    let repo = TestRepo::new();
+    let internal = repo.declare(&["Runners down", "--severity", "SEV1", "--type", "internal"]);
+    let customer = repo.declare(&["Checkout down", "--severity", "SEV1"]);
+    let update = |id: &str| repo.ok(&["update", id]);
+    assert!(
+        update(&customer).contains("We will post the next update by 2026-11-24 07:20 UTC."),
+        "{}",
+        update(&customer)
+    );
+    // Regression: internal incidents promised updates on the customer cadence.
+    assert!(
+        !update(&internal).contains("next update"),
+        "{}",
+        update(&internal)
+    );
+}
