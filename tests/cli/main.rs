@@ -9,5 +9,6 @@ mod bad_input;
 mod core;
 mod merge;
 mod process;
+mod readme;
 mod render;
 mod roundtrip;
