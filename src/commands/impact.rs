@@ -1,6 +1,6 @@
 //! `incident impact`: restate the current impact.
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 
 use super::{first_line, read_text_argument, AtArg, Recording};
 use crate::error::Error;
@@ -28,6 +28,11 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
     let text = read_text_argument(args.text.as_deref())?;
     let mut doc = recording.read_incident()?;
     let statement = text.trim();
+    // Regression: a `## Details` inside the statement ended the section, and
+    // the next statement left it behind.
+    if markdown::has_section_heading(statement) {
+        bail!("the impact statement cannot hold `#` or `##` headings, which would end its section in `incident.md`; use `###` or plain text");
+    }
     if markdown::section_text(&doc.body, "Current impact") == statement {
         return Err(Error::NoChange("the current impact already says that".into()).into());
     }

@@ -143,14 +143,16 @@ pub fn task_items(source: &str) -> Vec<TaskItem> {
     items
 }
 
-/// The text under a `## title` heading, up to the next level-1 or level-2
-/// heading, with HTML comments removed and surrounding blank lines trimmed.
-pub fn section_text(source: &str, title: &str) -> String {
-    let mut inside = false;
-    let mut lines = Vec::new();
+/// Each line of `source` with its byte offset and, for a level-1 or level-2
+/// heading outside code fences, the heading's title. Sections of `incident.md`
+/// run from one such heading to the next.
+fn lines_with_headings(source: &str) -> Vec<(usize, &str, Option<&str>)> {
+    let mut out = Vec::new();
+    let mut offset = 0;
     let mut fence: Option<&str> = None;
-    for line in source.lines() {
+    for line in source.split_inclusive('\n') {
         let trimmed = line.trim_start();
+        let mut heading = None;
         if let Some(marker) = fence {
             if trimmed.starts_with(marker) {
                 fence = None;
@@ -158,14 +160,34 @@ pub fn section_text(source: &str, title: &str) -> String {
         } else if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             fence = Some(&trimmed[..3]);
         } else if trimmed.starts_with("# ") || trimmed.starts_with("## ") {
-            inside = trimmed
-                .trim_start_matches('#')
-                .trim()
-                .eq_ignore_ascii_case(title);
+            heading = Some(trimmed.trim_start_matches('#').trim());
+        }
+        out.push((offset, line, heading));
+        offset += line.len();
+    }
+    out
+}
+
+/// Whether `text` has a level-1 or level-2 heading outside code fences: put
+/// into a section, it would end that section.
+pub fn has_section_heading(text: &str) -> bool {
+    lines_with_headings(text)
+        .iter()
+        .any(|(_, _, heading)| heading.is_some())
+}
+
+/// The text under a `## title` heading, up to the next level-1 or level-2
+/// heading, with HTML comments removed and surrounding blank lines trimmed.
+pub fn section_text(source: &str, title: &str) -> String {
+    let mut inside = false;
+    let mut lines = Vec::new();
+    for (_, line, heading) in lines_with_headings(source) {
+        if let Some(heading) = heading {
+            inside = heading.eq_ignore_ascii_case(title);
             continue;
         }
         if inside {
-            lines.push(line);
+            lines.push(line.trim_end_matches(['\n', '\r']));
         }
     }
     strip_comments(&lines.join("\n")).trim().to_string()
@@ -174,32 +196,17 @@ pub fn section_text(source: &str, title: &str) -> String {
 /// The source with the text under `## title` replaced by `text`; every other
 /// byte stays. A missing section is added at the end.
 pub fn replace_section(source: &str, title: &str, text: &str) -> String {
-    let mut offset = 0;
     let mut start = None;
     let mut end = source.len();
-    let mut fence: Option<String> = None;
-    for line in source.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if let Some(marker) = &fence {
-            if trimmed.starts_with(marker.as_str()) {
-                fence = None;
-            }
-        } else if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            fence = Some(trimmed[..3].to_string());
-        } else if trimmed.starts_with("# ") || trimmed.starts_with("## ") {
-            if start.is_some() {
-                end = offset;
-                break;
-            }
-            if trimmed
-                .trim_start_matches('#')
-                .trim()
-                .eq_ignore_ascii_case(title)
-            {
-                start = Some(offset + line.len());
-            }
+    for (offset, line, heading) in lines_with_headings(source) {
+        let Some(heading) = heading else { continue };
+        if start.is_some() {
+            end = offset;
+            break;
         }
-        offset += line.len();
+        if heading.eq_ignore_ascii_case(title) {
+            start = Some(offset + line.len());
+        }
     }
     let text = text.trim_end_matches(['\n', '\r']);
     match start {

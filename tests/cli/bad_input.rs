@@ -389,3 +389,9 @@ fn a_status_before_the_one_it_follows() {
     repo.ok(&["check", "support.impact-ended"]);
     insta::assert_snapshot!(refused(&repo, &["status", "resolved", "--at", "06:40"]), @"error: the incident became mitigated at 2026-11-24 06:48 UTC; it cannot be resolved before that, at 2026-11-24 06:40 UTC");
 }
+
+#[test]
+fn an_impact_statement_with_a_section_heading() {
+    let repo = with_incident();
+    insta::assert_snapshot!(refused(&repo, &["impact", "EU down\n\n## Details\n\nmore"]), @"error: the impact statement cannot hold `#` or `##` headings, which would end its section in `incident.md`; use `###` or plain text");
+}
