@@ -11,6 +11,10 @@ pub enum Error {
     #[error("`{}` is not inside a git repository; run `incident init` to make one", .0.display())]
     NotARepository(PathBuf),
 
+    /// The repository has no work tree to keep records in.
+    #[error("`{}` is a bare git repository, with no work tree for records; clone it and run `incident` in the clone", .0.display())]
+    BareRepository(PathBuf),
+
     /// No incident matches a reference.
     #[error("no incident matches `{reference}`{}", known_list(.known))]
     IncidentNotFound {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Local, TimeZone, Utc};
 use git2::build::TreeUpdateBuilder;
 use git2::{FileMode, Repository, RepositoryState, Signature, Time};
 
@@ -38,15 +38,18 @@ impl Repo {
             Repository::discover(dir).map_err(|_| Error::NotARepository(dir.to_path_buf()))?;
         let root = repo
             .workdir()
-            .ok_or_else(|| Error::NotARepository(dir.to_path_buf()))?
+            .ok_or_else(|| Error::BareRepository(repo.path().to_path_buf()))?
             .to_path_buf();
         Ok(Repo { repo, root })
     }
 
     /// The repository containing `dir`, or a new one made at `dir`.
     pub fn discover_or_init(dir: &Path) -> Result<(Repo, bool)> {
-        if let Ok(repo) = Repo::discover(dir) {
-            return Ok((repo, false));
+        match Repo::discover(dir) {
+            Ok(repo) => return Ok((repo, false)),
+            // A repository inside a bare one would be a mess nobody meant.
+            Err(e @ Error::BareRepository(_)) => return Err(e.into()),
+            Err(_) => {}
         }
         let repo = Repository::init(dir)
             .with_context(|| format!("cannot create a git repository in `{}`", dir.display()))?;
@@ -183,19 +186,23 @@ impl Repo {
             // would say something happened when nothing did.
             return Err(Error::NoChange("the files already hold exactly this".into()).into());
         }
-        let time = Time::new(when.timestamp(), 0);
-        let signature = Signature::new(&identity.name, &identity.email, &time)
+        // As git does: the local offset, and a committer of its own if set.
+        let offset = Local.offset_from_utc_datetime(&when.naive_utc());
+        let time = Time::new(when.timestamp(), offset.local_minus_utc() / 60);
+        let author = Signature::new(&identity.name, &identity.email, &time)
             .context("cannot use the git identity")?;
+        let committer = match (
+            std::env::var("GIT_COMMITTER_NAME"),
+            std::env::var("GIT_COMMITTER_EMAIL"),
+        ) {
+            (Ok(name), Ok(email)) if !name.trim().is_empty() && !email.trim().is_empty() => {
+                Signature::new(&name, &email, &time).context("cannot use GIT_COMMITTER_NAME")?
+            }
+            _ => author.clone(),
+        };
         let parents: Vec<_> = parent.iter().collect();
         let commit = repo
-            .commit(
-                Some("HEAD"),
-                &signature,
-                &signature,
-                message,
-                &tree,
-                &parents,
-            )
+            .commit(Some("HEAD"), &author, &committer, message, &tree, &parents)
             .context("cannot commit")?;
         if let Err(e) = self.stage(files) {
             // Keep HEAD and the index in step: undo the commit, the caller undoes the files.

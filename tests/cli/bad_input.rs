@@ -395,3 +395,16 @@ fn an_impact_statement_with_a_section_heading() {
     let repo = with_incident();
     insta::assert_snapshot!(refused(&repo, &["impact", "EU down\n\n## Details\n\nmore"]), @"error: the impact statement cannot hold `#` or `##` headings, which would end its section in `incident.md`; use `###` or plain text");
 }
+
+#[test]
+fn a_bare_repository() {
+    let repo = TestRepo::bare_dir();
+    repo.git(&["init", "-q", "--bare"]);
+    for args in [&["note", "x"][..], &["init"]] {
+        let err = refused(&repo, args);
+        assert_eq!(
+            err,
+            "error: `[ROOT]/` is a bare git repository, with no work tree for records; clone it and run `incident` in the clone\n"
+        );
+    }
+}

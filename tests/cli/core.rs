@@ -860,3 +860,17 @@ fn an_empty_incident_variable_means_none_was_given() {
     });
     assert_eq!(out, "");
 }
+
+#[test]
+fn the_committer_can_differ_from_the_author_as_in_git() {
+    let repo = with_incident();
+    let mut cmd = repo.incident(&["note", "from the bot"]);
+    cmd.env("GIT_COMMITTER_NAME", "Incident Bot")
+        .env("GIT_COMMITTER_EMAIL", "bot@example.com");
+    succeeds(cmd);
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%an <%ae> / %cn <%ce>"])
+            .trim(),
+        "Alice Example <alice@example.com> / Incident Bot <bot@example.com>"
+    );
+}
