@@ -107,8 +107,14 @@ pub enum Error {
     },
 
     /// A template that does not parse or render.
-    #[error("{location}: {message}")]
-    Template { location: String, message: String },
+    #[error("{}: {message}", template_location(.origin, *.position))]
+    Template {
+        /// The template's path, or `<built-in>/templates/…`.
+        origin: String,
+        /// Line and column, when handlebars knows them.
+        position: Option<(usize, usize)>,
+        message: String,
+    },
 
     /// A time the user gave that cannot be read.
     #[error("cannot read time `{0}`: use RFC 3339 (2026-11-24T06:50:00Z) or HH:MM in local time")]
@@ -125,6 +131,13 @@ pub enum Error {
     /// The command would record nothing new.
     #[error("{0}; nothing to record")]
     NoChange(String),
+}
+
+fn template_location(origin: &str, position: Option<(usize, usize)>) -> String {
+    match position {
+        Some((line, column)) => format!("{origin}:{line}:{column}"),
+        None => origin.to_string(),
+    }
 }
 
 fn known_list(known: &[String]) -> String {

@@ -11,12 +11,14 @@ use crate::error::Error;
 use crate::model::incident::Role;
 use crate::model::policy::Policy;
 use crate::model::runbook::RoleRunbook;
+use crate::render::{Renderer, TEMPLATES};
 use crate::store::{frontmatter, Store};
 
 /// Check the severity policy and the runbooks
 ///
-/// Checks the severity policy, the role runbooks and the service runbooks, and
-/// prints each problem as `path:line: message`. Exits 1 when there are any.
+/// Checks the severity policy, the role runbooks, the service runbooks and the
+/// repository's templates, and prints each problem as `path:line: message`.
+/// Exits 1 when there are any.
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
@@ -50,6 +52,15 @@ fn findings(store: &Store) -> Result<Vec<(PathBuf, usize, String)>> {
                     line,
                     message,
                 }) => found.push((path, line, message)),
+                Ok(Error::Template {
+                    origin,
+                    position,
+                    message,
+                }) => found.push((
+                    PathBuf::from(origin),
+                    position.map_or(1, |(line, _)| line),
+                    message,
+                )),
                 Ok(other) => return Err(other.into()),
                 Err(other) => return Err(other),
             },
@@ -70,6 +81,23 @@ fn findings(store: &Store) -> Result<Vec<(PathBuf, usize, String)>> {
         let source = store.role_runbook_source(role)?;
         let (_, problems) = RoleRunbook::parse(role, &source.text);
         add(source.origin_path(), Ok(to_pairs(problems)))?;
+    }
+
+    // A template in the repository that does not parse, or whose name is not
+    // one the tool renders (a typo leaves the built-in one in force).
+    for name in store.template_files()? {
+        let result = if TEMPLATES.contains(&name.as_str()) {
+            Renderer::load(store, &name).map(|_| Vec::new())
+        } else {
+            Ok(vec![(
+                1,
+                format!(
+                    "no template is called `{name}`, so this file is never used; the templates are {}",
+                    TEMPLATES.join(", ")
+                ),
+            )])
+        };
+        add(PathBuf::from("templates").join(&name), result)?;
     }
 
     for service in store.service_names()? {

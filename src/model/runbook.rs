@@ -269,6 +269,10 @@ fn parse_item(
         match (key, value) {
             ("id", _) => {}
             ("required", "") => item.required = true,
+            ("only", "customer" | "internal") if item.only.is_some() => {
+                problem("`only:` is given twice; an item is for customer or internal incidents, or both when it has none".into());
+                return None;
+            }
             ("only", "customer") => item.only = Some(IncidentType::Customer),
             ("only", "internal") => item.only = Some(IncidentType::Internal),
             ("only", other) => {
@@ -297,6 +301,20 @@ fn parse_item(
                 return None;
             }
         }
+    }
+    // Flags that the phase would silently ignore are mistakes worth naming.
+    let recurring = matches!(phase, Phase::Every(_));
+    if item.required && matches!(phase, Phase::During | Phase::Every(_)) {
+        problem(format!(
+            "`required` has no effect in `{phase}`: only start, resolve and close items are checked off for good"
+        ));
+        return None;
+    }
+    if !recurring && (item.done_by.is_some() || item.cadence.is_some()) {
+        problem(format!(
+            "`done-by:` and `cadence:` apply to `every` items only, not to `{phase}`"
+        ));
+        return None;
     }
     // `At +30m:` too: the checklist writes decision points capitalised, and
     // text copied back from it must still schedule.
@@ -367,6 +385,24 @@ mod tests {
         );
         let lines: Vec<_> = problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [12, 3, 9, 10, 18, 20]);
+    }
+
+    #[test]
+    fn flags_the_phase_would_ignore_are_reported() {
+        let source = "# Scribe\n\n## start\n\n- [ ] A <!-- id:a done-by:summary -->\n- [ ] B <!-- id:b only:internal only:customer -->\n\n## during\n\n- [ ] C <!-- id:c required -->\n\n## every 15m\n\n- [ ] D <!-- id:d required done-by:summary -->\n- [ ] E <!-- id:e done-by:summary -->\n";
+        let (runbook, problems) = RoleRunbook::parse(Role::Scribe, source);
+        let ids: Vec<_> = runbook.items.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, ["e"]);
+        let lines: Vec<_> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [5, 6, 10, 14], "{problems:?}");
+        assert!(problems[0].message.contains("apply to `every` items only"));
+        assert!(problems[1].message.contains("`only:` is given twice"));
+        assert!(problems[2]
+            .message
+            .contains("`required` has no effect in `during`"));
+        assert!(problems[3]
+            .message
+            .contains("`required` has no effect in `every 15m`"));
     }
 
     #[test]

@@ -40,7 +40,8 @@ impl Renderer {
         registry
             .register_template_string(name, &source.text)
             .map_err(|e| Error::Template {
-                location: location(&origin, e.pos()),
+                origin: origin.clone(),
+                position: e.pos(),
                 message: e.reason().to_string(),
             })?;
         Ok(Renderer {
@@ -52,9 +53,9 @@ impl Renderer {
 
     pub fn render(&self, context: &impl Serialize) -> Result<String> {
         self.registry.render(&self.name, context).map_err(|e| {
-            let position = e.line_no.zip(e.column_no);
             Error::Template {
-                location: location(&self.origin, position),
+                origin: self.origin.clone(),
+                position: e.line_no.zip(e.column_no),
                 message: explain(e.reason()),
             }
             .into()
@@ -82,13 +83,6 @@ fn explain(reason: &RenderErrorReason) -> String {
             format!("helper `{helper}`: missing parameter `{param}`")
         }
         other => other.to_string(),
-    }
-}
-
-fn location(origin: &str, position: Option<(usize, usize)>) -> String {
-    match position {
-        Some((line, column)) => format!("{origin}:{line}:{column}"),
-        None => origin.to_string(),
     }
 }
 

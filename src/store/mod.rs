@@ -321,6 +321,11 @@ impl Store {
     }
 
     /// A template: the repository's `templates/<name>`, else the built-in one.
+    /// The file names in the repository's `templates/`, sorted.
+    pub fn template_files(&self) -> Result<Vec<String>> {
+        self.list_dir(Path::new("templates"))
+    }
+
     pub fn template_source(&self, name: &str) -> Result<Source> {
         let default = defaults::template(name)
             .ok_or_else(|| anyhow::anyhow!("there is no template called `{name}`"))?;

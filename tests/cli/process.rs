@@ -950,3 +950,22 @@ fn a_severity_the_policy_no_longer_has_says_how_to_move_on() {
     let (code, _) = due_at(&repo, &id, "06:51");
     assert_eq!(code, 0);
 }
+
+#[test]
+fn lint_reports_templates_that_do_not_parse_or_are_never_used() {
+    let repo = TestRepo::new();
+    repo.write("templates/sumary.md.hbs", "{{incident.title}}\n");
+    repo.write(
+        "templates/update.md.hbs",
+        "ok\n{{#if incident.title}}\nno end\n",
+    );
+    let (code, out, _) = run(&repo, &["lint"]);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert_eq!(
+        lines[0],
+        "templates/sumary.md.hbs:1: no template is called `sumary.md.hbs`, so this file is never used; the templates are summary.md.hbs, update.md.hbs, rca.md.hbs"
+    );
+    assert!(lines[1].starts_with("templates/update.md.hbs:"), "{out}");
+}
