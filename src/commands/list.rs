@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 
 use super::{print_json, Workspace};
 use crate::render::view::ListItem;
@@ -30,10 +30,19 @@ pub fn run(args: Args) -> Result<()> {
     } else {
         store.active_ids()?
     };
-    let mut docs = ids
-        .iter()
-        .map(|id| store.read_incident(id))
-        .collect::<Result<Vec<_>>>()?;
+    // One hand-broken record must not hide the others in the middle of an
+    // incident: list what can be read, name what cannot, and exit 1.
+    let mut docs = Vec::new();
+    let mut unreadable_count = 0;
+    for id in &ids {
+        match store.read_incident(id) {
+            Ok(doc) => docs.push(doc),
+            Err(e) => {
+                eprintln!("warning: {e:#}");
+                unreadable_count += 1;
+            }
+        }
+    }
     // Ids sort by day, then by slug; within a day the declare time decides.
     docs.sort_by(|a, b| {
         let key = |doc: &IncidentDoc| (doc.incident.timestamps.declared, doc.incident.id.clone());
@@ -43,9 +52,19 @@ pub fn run(args: Args) -> Result<()> {
         .iter()
         .map(|doc| ListItem::new(&doc.incident))
         .collect();
+    let unreadable = || -> Result<()> {
+        match unreadable_count {
+            0 => Ok(()),
+            n => bail!(
+                "{n} of {} incidents could not be read; see the warnings above",
+                ids.len()
+            ),
+        }
+    };
     let mut out = std::io::stdout().lock();
     if args.json {
-        return print_json(&items);
+        print_json(&items)?;
+        return unreadable();
     }
     if items.is_empty() {
         let what = if args.all {
@@ -54,7 +73,7 @@ pub fn run(args: Args) -> Result<()> {
             "active incidents"
         };
         eprintln!("no {what}");
-        return Ok(());
+        return unreadable();
     }
     let width = items.iter().map(|i| i.id.len()).max().unwrap_or(0);
     for item in &items {
@@ -64,5 +83,5 @@ pub fn run(args: Args) -> Result<()> {
             item.id, item.severity, item.status, item.title
         )?;
     }
-    Ok(())
+    unreadable()
 }
