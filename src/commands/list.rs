@@ -33,16 +33,21 @@ pub fn run(args: Args) -> Result<()> {
     // One hand-broken record must not hide the others in the middle of an
     // incident: list what can be read, name what cannot, and exit 1.
     let mut docs = Vec::new();
-    let mut unreadable_count = 0;
+    let mut errors = Vec::new();
     for id in &ids {
         match store.read_incident(id) {
             Ok(doc) => docs.push(doc),
-            Err(e) => {
-                eprintln!("warning: {e:#}");
-                unreadable_count += 1;
-            }
+            Err(e) => errors.push(e),
         }
     }
+    // Nothing to show but problems: the first is the error.
+    if docs.is_empty() && !errors.is_empty() {
+        return Err(errors.swap_remove(0));
+    }
+    for e in &errors {
+        eprintln!("warning: {e:#}");
+    }
+    let unreadable_count = errors.len();
     // Ids sort by day, then by slug; within a day the declare time decides.
     docs.sort_by(|a, b| {
         let key = |doc: &IncidentDoc| (doc.incident.timestamps.declared, doc.incident.id.clone());
