@@ -13,9 +13,13 @@ pub fn now() -> Result<DateTime<Utc>, Error> {
     }
 }
 
+/// How far ahead of this machine's clock a recorded time may be: another
+/// machine's clock, copied from, can run a little fast.
+const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
+
 /// Reads `--at`-style times: RFC 3339, or `HH:MM` in local time meaning the
-/// last time the clock read that, at or before `now` (`23:55` typed just after
-/// midnight is last night).
+/// last time the clock read that, at or before `now` give or take the skew
+/// (`23:55` typed just after midnight is last night).
 pub fn parse(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Error> {
     if let Some(time) = parse_rfc3339(text) {
         return Ok(time);
@@ -28,13 +32,9 @@ pub fn parse(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Error> {
         .flatten()
         .filter_map(|day| Local.from_local_datetime(&day.and_time(wall)).earliest())
         .map(|local| local.with_timezone(&Utc))
-        .find(|time| *time <= now)
+        .find(|time| *time <= now + CLOCK_SKEW)
         .ok_or_else(|| Error::InvalidTime(text.to_string()))
 }
-
-/// How far ahead of this machine's clock a recorded time may be: another
-/// machine's clock, copied from, can run a little fast.
-const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
 
 /// Reads a time something happened: as `parse`, and not in the future.
 pub fn parse_past(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Error> {

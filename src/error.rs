@@ -3,7 +3,12 @@
 
 use std::path::PathBuf;
 
+use chrono::{DateTime, Utc};
 use thiserror::Error;
+
+use crate::clock::format_utc;
+use crate::model::incident::Status;
+use crate::model::runbook::Phase;
 
 #[derive(Debug, Error)]
 pub enum Error {
@@ -89,6 +94,13 @@ pub enum Error {
     #[error("`{}` has uncommitted changes; commit or stash them first so the tool commits only its own", .0.display())]
     UncommittedChanges(PathBuf),
 
+    /// An incident's severity that the policy in force no longer defines.
+    #[error("this incident's severity `{severity}` is not in the severity policy in force (now {}); set a current one with `incident severity <SEVERITY>`", .valid.join(", "))]
+    SeverityNotInPolicy {
+        severity: String,
+        valid: Vec<String>,
+    },
+
     /// The policy has no severity for an impact and urgency pair.
     #[error("the severity policy has no severity for impact `{impact}` and urgency `{urgency}`; fix the matrix (see `incident lint`) or pass --severity")]
     PolicyGap { impact: String, urgency: String },
@@ -103,7 +115,7 @@ pub enum Error {
         status: String,
         items: Vec<String>,
         /// When some are not on the checklist yet: the status that adds them, and their phase.
-        not_listed_yet: Option<(&'static str, &'static str)>,
+        not_listed_yet: Option<(Status, Phase)>,
     },
 
     /// A template that does not parse or render.
@@ -124,9 +136,16 @@ pub enum Error {
     #[error("`{0}` is in the future; --at and the like record what already happened")]
     FutureTime(String),
 
-    /// Times that contradict each other, such as mitigated before declared.
-    #[error("{0}")]
-    TimesOutOfOrder(String),
+    /// Times that contradict each other, such as resolved before mitigated.
+    #[error("{event} at {} would come before {follows} at {}; {hint}", format_utc(*.at), format_utc(*.follows_at))]
+    TimesOutOfOrder {
+        event: String,
+        at: DateTime<Utc>,
+        /// What must come first.
+        follows: String,
+        follows_at: DateTime<Utc>,
+        hint: &'static str,
+    },
 
     /// The command would record nothing new.
     #[error("{0}; nothing to record")]

@@ -90,7 +90,7 @@ impl Repo {
                     std::thread::sleep(std::time::Duration::from_millis(20));
                 }
                 Err(std::fs::TryLockError::WouldBlock) => bail!(
-                    "another incident command has held `{}` for {}s; wait for it to finish, then try again",
+                    "`{}` is locked by another incident command (waited {}s); let it finish, then try again",
                     path.display(),
                     LOCK_WAIT.as_secs()
                 ),
@@ -123,21 +123,22 @@ impl Repo {
     /// else's edit or bring back a file they removed.
     pub fn ensure_unmodified<'a>(&self, paths: impl IntoIterator<Item = &'a Path>) -> Result<()> {
         for path in paths {
-            let status = match self.repo.status_file(path) {
-                Ok(status) => status,
-                // Neither tracked nor on disk: a new file, nobody's edit.
-                Err(e) if e.code() == git2::ErrorCode::NotFound => continue,
-                Err(e) => {
-                    return Err(e).with_context(|| {
-                        format!("cannot read the git status of `{}`", path.display())
-                    })
-                }
-            };
-            if !status.is_empty() && !status.is_ignored() {
+            if !self.is_unmodified(path)? {
                 return Err(Error::UncommittedChanges(path.to_path_buf()).into());
             }
         }
         Ok(())
+    }
+
+    /// Whether the file is as HEAD has it, in the work tree and the index. A
+    /// file neither tracked nor on disk counts as unmodified: it is new.
+    pub fn is_unmodified(&self, path: &Path) -> Result<bool> {
+        match self.repo.status_file(path) {
+            Ok(status) => Ok(status.is_empty() || status.is_ignored()),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(true),
+            Err(e) => Err(e)
+                .with_context(|| format!("cannot read the git status of `{}`", path.display())),
+        }
     }
 
     /// Commits exactly these files (content, or `None` for removed) on top of

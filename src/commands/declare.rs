@@ -78,7 +78,7 @@ pub struct Args {
 
 pub fn run(mut args: Args) -> Result<()> {
     id::validate_title(&args.title)?;
-    let workspace = Workspace::open_to_write()?;
+    let mut workspace = Workspace::open()?;
     let store = &workspace.store;
     let identity = workspace.repo.identity()?;
     let now = clock::now()?;
@@ -91,31 +91,30 @@ pub fn run(mut args: Args) -> Result<()> {
     let detected = time(&args.detected_at)?.unwrap_or(declared);
     let started = time(&args.started_at)?;
     if detected > declared {
-        return Err(Error::TimesOutOfOrder(format!(
-            "--detected-at {} is after the declaration at {}; an incident is noticed before it is declared",
-            clock::format_utc(detected),
-            clock::format_utc(declared)
-        ))
+        return Err(Error::TimesOutOfOrder {
+            event: "the declaration".into(),
+            at: declared,
+            follows: "detection (--detected-at)".into(),
+            follows_at: detected,
+            hint: "an incident is noticed before it is declared; check --at and --detected-at",
+        }
         .into());
     }
     if let Some(started) = started.filter(|started| *started > detected) {
-        return Err(Error::TimesOutOfOrder(format!(
-            "--started-at {} is after the impact was detected at {}",
-            clock::format_utc(started),
-            clock::format_utc(detected)
-        ))
+        return Err(Error::TimesOutOfOrder {
+            event: "detection".into(),
+            at: detected,
+            follows: "the start of impact (--started-at)".into(),
+            follows_at: started,
+            hint: "impact starts before anyone notices it; check --detected-at and --started-at",
+        }
         .into());
     }
 
     let (policy, policy_source) = store.policy()?;
     // The pin names the policy by its blob; an uncommitted policy is a blob
     // nobody else can look up later.
-    if policy_source.from_repository
-        && workspace
-            .repo
-            .ensure_unmodified([policy_source.path.as_path()])
-            .is_err()
-    {
+    if policy_source.from_repository && !workspace.repo.is_unmodified(&policy_source.path)? {
         eprintln!(
             "warning: `{}` has uncommitted changes; commit it so reviewers can read the policy this incident pins",
             policy_source.path.display()
@@ -142,6 +141,9 @@ pub fn run(mut args: Args) -> Result<()> {
         .map(|who| one_line(who, "--commander needs a name"))
         .transpose()?;
 
+    // Taken after the prompt, so nobody waits on a person choosing levels.
+    workspace.lock()?;
+    let store = &workspace.store;
     let runbooks = store.role_runbooks()?;
     let services = service_runbooks(store, &args.services)?;
 
@@ -308,7 +310,7 @@ fn service_runbooks(store: &Store, names: &[String]) -> Result<Vec<ServiceRunboo
                 runbooks.push(runbook);
             }
             None => {
-                let known = super::runbook::known_services(&store.service_names()?);
+                let known = super::known_services(&store.service_names()?);
                 eprintln!("warning: no runbook for service `{name}`; {known}");
             }
         }

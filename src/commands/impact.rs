@@ -24,14 +24,15 @@ pub struct Args {
 }
 
 pub fn run(args: Args, target: Option<&str>) -> Result<()> {
-    let recording = Recording::start(target, &args.at)?;
+    let mut recording = Recording::prepare(target, &args.at)?;
     let text = read_text_argument(args.text.as_deref())?;
+    recording.lock()?;
     let mut doc = recording.read_incident()?;
     let statement = text.trim();
     // Regression: a `## Details` inside the statement ended the section, and
     // the next statement left it behind.
-    if markdown::has_section_heading(statement) {
-        bail!("the impact statement cannot hold `#` or `##` headings, which would end its section in `incident.md`; use `###` or plain text");
+    if markdown::breaks_sections(statement) {
+        bail!("the impact statement cannot hold `#` or `##` headings or an unclosed code fence, which would break its section in `incident.md`; use `###` or plain text");
     }
     if markdown::section_text(&doc.body, "Current impact") == statement {
         return Err(Error::NoChange("the current impact already says that".into()).into());

@@ -5,9 +5,9 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use super::Workspace;
-use crate::git::{self, Repo};
+use crate::git::{self, Identity, Repo};
 use crate::model::incident::FORMAT_VERSION;
-use crate::store::{frontmatter, Changes, Config, Store, CONFIG_FILE, GITATTRIBUTES_LINE};
+use crate::store::{frontmatter, Changes, Config, CONFIG_FILE, GITATTRIBUTES_LINE};
 
 /// Set up the current folder for incident records
 ///
@@ -24,8 +24,21 @@ pub fn run(_args: Args) -> Result<()> {
         Err(_) => git::default_identity()?,
     };
     let (repo, created) = Repo::discover_or_init(&cwd)?;
-    let lock = repo.lock()?;
-    let store = Store::new(repo.root().to_path_buf());
+    let root = repo.root().to_path_buf();
+    let result = set_up(repo, &identity);
+    // A repository this command made and could not set up goes again, so a
+    // failure leaves the folder as it was.
+    if result.is_err() && created {
+        let _ = std::fs::remove_dir_all(root.join(".git"));
+    }
+    result
+}
+
+/// Writes and commits what is missing: the config file and `.gitattributes`.
+fn set_up(repo: Repo, identity: &Identity) -> Result<()> {
+    let mut workspace = Workspace::new(repo, None);
+    workspace.lock()?;
+    let store = &workspace.store;
 
     let mut changes = Changes::default();
     if store.read_config()?.is_none() {
@@ -58,18 +71,12 @@ pub fn run(_args: Args) -> Result<()> {
         changes.write(attributes_path.into(), text);
     }
 
-    let root = repo.root().to_path_buf();
+    let root = workspace.repo.root().display().to_string();
     if changes.is_empty() {
-        eprintln!("`{}` is already set up for incidents", root.display());
+        eprintln!("`{root}` is already set up for incidents");
         return Ok(());
     }
-    let workspace = Workspace::new(repo, Some(lock));
-    if let Err(e) = workspace.commit(&identity, changes, "incident: set up incident records") {
-        if created {
-            let _ = std::fs::remove_dir_all(root.join(".git"));
-        }
-        return Err(e);
-    }
-    eprintln!("set up `{}` for incidents", root.display());
+    workspace.commit(identity, changes, "incident: set up incident records")?;
+    eprintln!("set up `{root}` for incidents");
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! `incident lint`: check the policy and runbooks in force.
+//! `incident lint`: check the policy, runbooks and templates in force.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -14,7 +14,7 @@ use crate::model::runbook::RoleRunbook;
 use crate::render::{Renderer, TEMPLATES};
 use crate::store::{frontmatter, Store};
 
-/// Check the severity policy and the runbooks
+/// Check the severity policy, the runbooks and the templates
 ///
 /// Checks the severity policy, the role runbooks, the service runbooks and the
 /// repository's templates, and prints each problem as `path:line: message`.
@@ -30,7 +30,7 @@ pub fn run(_args: Args) -> Result<ExitCode> {
         writeln!(out, "{}:{line}: {message}", path.display())?;
     }
     if findings.is_empty() {
-        eprintln!("policy and runbooks are fine");
+        eprintln!("policy, runbooks and templates are fine");
         Ok(ExitCode::SUCCESS)
     } else {
         Ok(ExitCode::FAILURE)
@@ -97,7 +97,7 @@ fn findings(store: &Store) -> Result<Vec<(PathBuf, usize, String)>> {
                 ),
             )])
         };
-        add(PathBuf::from("templates").join(&name), result)?;
+        add(store.template_path(&name), result)?;
     }
 
     for service in store.service_names()? {

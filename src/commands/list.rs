@@ -40,14 +40,14 @@ pub fn run(args: Args) -> Result<()> {
             Err(e) => errors.push(e),
         }
     }
-    // Nothing to show but problems: the first is the error.
-    if docs.is_empty() && !errors.is_empty() {
-        return Err(errors.swap_remove(0));
-    }
+    // Nothing to show but problems: the last is the error, the rest warnings.
+    let last_error = if docs.is_empty() { errors.pop() } else { None };
     for e in &errors {
         eprintln!("warning: {e:#}");
     }
-    let unreadable_count = errors.len();
+    if let Some(e) = last_error {
+        return Err(e);
+    }
     // Ids sort by day, then by slug; within a day the declare time decides.
     docs.sort_by(|a, b| {
         let key = |doc: &IncidentDoc| (doc.incident.timestamps.declared, doc.incident.id.clone());
@@ -57,36 +57,32 @@ pub fn run(args: Args) -> Result<()> {
         .iter()
         .map(|doc| ListItem::new(&doc.incident))
         .collect();
-    let unreadable = || -> Result<()> {
-        match unreadable_count {
-            0 => Ok(()),
-            n => bail!(
-                "{n} of {} incidents could not be read; see the warnings above",
-                ids.len()
-            ),
-        }
-    };
-    let mut out = std::io::stdout().lock();
     if args.json {
         print_json(&items)?;
-        return unreadable();
-    }
-    if items.is_empty() {
+    } else if items.is_empty() {
         let what = if args.all {
             "incidents"
         } else {
             "active incidents"
         };
         eprintln!("no {what}");
-        return unreadable();
+    } else {
+        let mut out = std::io::stdout().lock();
+        let width = items.iter().map(|i| i.id.len()).max().unwrap_or(0);
+        for item in &items {
+            writeln!(
+                out,
+                "{:width$}  {:<4}  {:<13}  {}",
+                item.id, item.severity, item.status, item.title
+            )?;
+        }
     }
-    let width = items.iter().map(|i| i.id.len()).max().unwrap_or(0);
-    for item in &items {
-        writeln!(
-            out,
-            "{:width$}  {:<4}  {:<13}  {}",
-            item.id, item.severity, item.status, item.title
-        )?;
+    if !errors.is_empty() {
+        bail!(
+            "{} of {} incidents could not be read; see the warnings above",
+            errors.len(),
+            ids.len()
+        );
     }
-    unreadable()
+    Ok(())
 }

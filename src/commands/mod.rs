@@ -102,10 +102,18 @@ impl Workspace {
 
     /// For commands that record: takes the write lock before anything is read.
     pub fn open_to_write() -> Result<Workspace> {
-        let cwd = std::env::current_dir().context("cannot read the current directory")?;
-        let repo = Repo::discover(&cwd)?;
-        let lock = repo.lock()?;
-        Ok(Workspace::new(repo, Some(lock)))
+        let mut workspace = Workspace::open()?;
+        workspace.lock()?;
+        Ok(workspace)
+    }
+
+    /// Takes the write lock, for a command that first waited on a person (an
+    /// editor, a prompt): nobody else is held up while they type.
+    pub fn lock(&mut self) -> Result<()> {
+        if self.lock.is_none() {
+            self.lock = Some(self.repo.lock()?);
+        }
+        Ok(())
     }
 
     /// A workspace over `repo`, holding `lock` if the caller took it.
@@ -192,9 +200,18 @@ pub struct Recording {
 
 impl Recording {
     /// Finds the incident and the recorder before anything is read or written,
-    /// so a missing identity or a bad time fails with nothing changed.
+    /// so a missing identity or a bad time fails with nothing changed, and
+    /// takes the write lock.
     pub fn start(target: Option<&str>, at: &AtArg) -> Result<Recording> {
-        let workspace = Workspace::open_to_write()?;
+        let mut recording = Recording::prepare(target, at)?;
+        recording.workspace.lock()?;
+        Ok(recording)
+    }
+
+    /// As `start`, without the lock: for a command that asks a person for
+    /// text first, then calls `lock`.
+    pub fn prepare(target: Option<&str>, at: &AtArg) -> Result<Recording> {
+        let workspace = Workspace::open()?;
         let id = workspace.resolve(target)?;
         let identity = workspace.repo.identity()?;
         let now = clock::now()?;
@@ -212,6 +229,10 @@ impl Recording {
 
     pub fn store(&self) -> &Store {
         &self.workspace.store
+    }
+
+    pub fn lock(&mut self) -> Result<()> {
+        self.workspace.lock()
     }
 
     pub fn read_incident(&self) -> Result<IncidentDoc> {
@@ -289,10 +310,11 @@ impl LoadedIncident {
     fn terms(&self) -> Result<&SeverityTerms> {
         let severity = &self.doc.incident.severity;
         self.policy.severity(severity).map_err(|_| {
-            anyhow::anyhow!(
-                "this incident's severity `{severity}` is not in the severity policy in force (now {}); set a current one with `incident severity <SEVERITY>`",
-                self.policy.severity_names().join(", ")
-            )
+            Error::SeverityNotInPolicy {
+                severity: severity.clone(),
+                valid: self.policy.severity_names(),
+            }
+            .into()
         })
     }
 
@@ -376,6 +398,15 @@ pub fn one_line<'a>(text: &'a str, missing: &str) -> Result<&'a str> {
         bail!("`{}` is not one line of text", text.escape_debug());
     }
     Ok(text)
+}
+
+/// Names the services that have a runbook, or says where to add the first one.
+pub fn known_services(names: &[String]) -> String {
+    if names.is_empty() {
+        "no service has a runbook yet; add one as `runbooks/services/<service>.md`".to_string()
+    } else {
+        format!("known services: {}", names.join(", "))
+    }
 }
 
 /// Prints `--json` output: pretty, stable, one trailing newline.

@@ -36,8 +36,9 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
     if args.owner.is_some() && kind != EntryKind::Action {
         anyhow::bail!("--owner is for action items; add --kind action");
     }
-    let recording = Recording::start(target, &args.at)?;
+    let mut recording = Recording::prepare(target, &args.at)?;
     let text = read_text_argument(args.text.as_deref())?;
+    recording.lock()?;
     // Make sure the incident reads before adding to it.
     recording.read_incident()?;
     let mut entry = recording.entry(kind, text, Vec::new());

@@ -7,6 +7,7 @@ use anyhow::{bail, Context, Result};
 
 use super::{print_json, LoadedIncident, Workspace};
 use crate::clock;
+use crate::error::Error;
 use crate::render::Renderer;
 use crate::store::{self, Changes};
 
@@ -72,6 +73,13 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
                     "`{}` already exists and may hold a hand-written analysis; pass --force to replace it, or -o FILE to write the draft elsewhere",
                     path.display()
                 );
+            }
+            if store.exists(&path) && store.read_text(&path)? == draft {
+                return Err(Error::NoChange(format!(
+                    "`{}` already holds this draft",
+                    path.display()
+                ))
+                .into());
             }
             let identity = workspace.repo.identity()?;
             let mut changes = Changes::default();

@@ -4,7 +4,8 @@ use std::io::Write;
 
 use anyhow::{bail, Result};
 
-use super::Workspace;
+use super::{known_services, Workspace};
+use crate::model::duration;
 
 /// Print a service's runbook with its links
 ///
@@ -20,6 +21,7 @@ pub struct Args {
 pub fn run(args: Args, target: Option<&str>) -> Result<()> {
     let workspace = Workspace::open()?;
     let store = &workspace.store;
+    let named = args.service.is_some();
     let services = match args.service {
         Some(service) => vec![service],
         None => match workspace.resolve(target) {
@@ -39,16 +41,21 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
         }
         return Ok(());
     }
-    for (n, service) in services.iter().enumerate() {
+    let mut first = true;
+    for service in &services {
         let Some((runbook, _)) = store.service_runbook(service)? else {
-            bail!(
-                "no runbook for service `{service}`; {}",
-                known_services(&store.service_names()?)
-            );
+            let known = known_services(&store.service_names()?);
+            if named {
+                bail!("no runbook for service `{service}`; {known}");
+            }
+            // The incident's other services still have runbooks to show.
+            eprintln!("warning: no runbook for service `{service}`; {known}");
+            continue;
         };
-        if n > 0 {
+        if !first {
             writeln!(out)?;
         }
+        first = false;
         let path = store.service_runbook_path(service);
         writeln!(
             out,
@@ -68,28 +75,24 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
                 writeln!(out, "  {}: {}", link.title, link.url)?;
             }
         }
-        writeln!(out, "\nSteps")?;
-        for item in &runbook.items {
-            match item.due_after {
-                Some(due) => writeln!(
-                    out,
-                    "  at +{}  {}  [{service}.{}]",
-                    crate::model::duration::compact(due),
-                    item.text,
-                    item.id
-                )?,
-                None => writeln!(out, "  - {}  [{service}.{}]", item.text, item.id)?,
-            }
+        let (decisions, steps): (Vec<_>, Vec<_>) = runbook
+            .items
+            .iter()
+            .partition(|item| item.due_after.is_some());
+        if !steps.is_empty() {
+            writeln!(out, "\nSteps")?;
+        }
+        for item in steps {
+            writeln!(out, "  - {}  [{service}.{}]", item.text, item.id)?;
+        }
+        if !decisions.is_empty() {
+            writeln!(out, "\nDecision points (after the declaration)")?;
+        }
+        for item in decisions {
+            let due = item.due_after.map(duration::compact).unwrap_or_default();
+            let due = format!("+{due}");
+            writeln!(out, "  {due:<6} {}  [{service}.{}]", item.text, item.id)?;
         }
     }
     Ok(())
-}
-
-/// Names the services that have a runbook, or says where to add the first one.
-pub fn known_services(names: &[String]) -> String {
-    if names.is_empty() {
-        "no service has a runbook yet; add one as `runbooks/services/<service>.md`".to_string()
-    } else {
-        format!("known services: {}", names.join(", "))
-    }
 }

@@ -3,7 +3,6 @@
 use anyhow::Result;
 
 use super::{AtArg, Recording};
-use crate::clock;
 use crate::error::Error;
 use crate::model::checklist::{self, CheckItem};
 use crate::model::incident::Status;
@@ -44,14 +43,11 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
     let items = checklist::parse(&checklist_source);
 
     // Phases whose items join the checklist on the way to this status.
-    let mut phases = Vec::new();
-    if status >= Status::Mitigated {
-        phases.push(Phase::Resolve);
-    }
-    if status >= Status::Resolved {
-        phases.push(Phase::Close);
-    }
-    phases.retain(|phase| !checklist::has_phase(&items, *phase));
+    let phases: Vec<Phase> = PHASES_ADDED_AT
+        .iter()
+        .filter(|(at, phase)| status >= *at && !checklist::has_phase(&items, *phase))
+        .map(|(_, phase)| *phase)
+        .collect();
     let mut added = String::new();
     if !phases.is_empty() {
         let runbooks = store.role_runbooks()?;
@@ -79,11 +75,13 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
     for earlier in Status::ALL.into_iter().filter(|s| *s < status) {
         if let Some(Some(then)) = timestamps.for_status_mut(earlier).map(|t| *t) {
             if recording.at < then {
-                return Err(Error::TimesOutOfOrder(format!(
-                    "the incident became {earlier} at {}; it cannot be {status} before that, at {}",
-                    clock::format_utc(then),
-                    clock::format_utc(recording.at)
-                ))
+                return Err(Error::TimesOutOfOrder {
+                    event: format!("status {status}"),
+                    at: recording.at,
+                    follows: format!("status {earlier}"),
+                    follows_at: then,
+                    hint: "check --at",
+                }
                 .into());
             }
         }
@@ -101,17 +99,9 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
     let mut changes = Changes::default();
     recording.write_incident(&mut changes, &doc)?;
     if !added.is_empty() {
-        // Keep a blank line between the old end and the new sections, which
-        // checklists written before it ended in one, or edited by hand, lack.
-        let separator = match checklist_source.as_str() {
-            "" => "",
-            text if text.ends_with("\n\n") => "",
-            text if text.ends_with('\n') => "\n",
-            _ => "\n\n",
-        };
         changes.write(
             store.checklist_file(&recording.id),
-            format!("{checklist_source}{separator}{added}"),
+            checklist::append(&checklist_source, &added),
         );
     }
     let marker = store.active_marker(&recording.id);
@@ -136,6 +126,12 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
     recording.commit(changes, &entry, &format!("status {previous} -> {status}"))
 }
 
+/// The runbook phases whose items join the checklist when the status is reached.
+const PHASES_ADDED_AT: [(Status, Phase); 2] = [
+    (Status::Mitigated, Phase::Resolve),
+    (Status::Resolved, Phase::Close),
+];
+
 /// Required items still open that block `status`: for resolved, those of the
 /// start and resolve phases; for closed, all of them. Items about to be added
 /// count as open; as they cannot be checked before they are on the checklist,
@@ -144,7 +140,7 @@ fn open_required(
     items: &[CheckItem],
     added: &[CheckItem],
     status: Status,
-) -> (Vec<String>, Option<(&'static str, &'static str)>) {
+) -> (Vec<String>, Option<(Status, Phase)>) {
     let blocks = |item: &&CheckItem| {
         item.required
             && !item.checked
@@ -152,16 +148,9 @@ fn open_required(
     };
     let describe = |item: &CheckItem| format!("{} ({})", item.id, item.text);
     let blocking_added: Vec<&CheckItem> = added.iter().filter(blocks).collect();
-    let not_listed_yet = if blocking_added
-        .iter()
-        .any(|item| item.phase == Phase::Resolve.name())
-    {
-        Some(("mitigated", "resolve"))
-    } else if blocking_added.is_empty() {
-        None
-    } else {
-        Some(("resolved", "close"))
-    };
+    let not_listed_yet = PHASES_ADDED_AT
+        .into_iter()
+        .find(|(_, phase)| blocking_added.iter().any(|item| item.phase == phase.name()));
     let open = items
         .iter()
         .filter(blocks)

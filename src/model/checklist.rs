@@ -184,6 +184,19 @@ fn render_section<'a>(
     out
 }
 
+/// The checklist with new sections at the end. A blank line separates them
+/// from the old end, which checklists written before they all ended in one,
+/// or edited by hand, may lack.
+pub fn append(source: &str, sections: &str) -> String {
+    let separator = match source {
+        "" => "",
+        text if text.ends_with("\n\n") => "",
+        text if text.ends_with('\n') => "\n",
+        _ => "\n\n",
+    };
+    format!("{source}{separator}{sections}")
+}
+
 /// Whether the checklist already has items with this id prefix and phase,
 /// so a phase's items are added once however often the status moves.
 pub fn has_phase(items: &[CheckItem], phase: Phase) -> bool {
@@ -201,6 +214,14 @@ pub fn role_of(item: &CheckItem) -> Option<Role> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn appended_sections_sit_after_a_blank_line() {
+        assert_eq!(append("- [ ] a\n\n", "## B\n"), "- [ ] a\n\n## B\n");
+        assert_eq!(append("- [ ] a\n", "## B\n"), "- [ ] a\n\n## B\n");
+        assert_eq!(append("- [ ] a", "## B\n"), "- [ ] a\n\n## B\n");
+        assert_eq!(append("", "## B\n"), "## B\n");
+    }
 
     fn runbook() -> RoleRunbook {
         let source = "## start\n\n- [ ] Confirm roles <!-- id:confirm-roles required -->\n- [ ] Tell customers <!-- id:tell only:customer -->\n- [ ] Confirm scribe <!-- id:scribe -->\n";

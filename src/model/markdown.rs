@@ -168,12 +168,16 @@ fn lines_with_headings(source: &str) -> Vec<(usize, &str, Option<&str>)> {
     out
 }
 
-/// Whether `text` has a level-1 or level-2 heading outside code fences: put
-/// into a section, it would end that section.
-pub fn has_section_heading(text: &str) -> bool {
+/// Whether `text`, put into a section, would break the sections around it:
+/// a level-1 or level-2 heading outside code fences ends the section, and a
+/// code fence left open hides every heading after it.
+pub fn breaks_sections(text: &str) -> bool {
     lines_with_headings(text)
         .iter()
         .any(|(_, _, heading)| heading.is_some())
+        || lines_with_headings(&format!("{text}\n## end\n"))
+            .last()
+            .is_some_and(|(_, _, heading)| heading.is_none())
 }
 
 /// The text under a `## title` heading, up to the next level-1 or level-2

@@ -40,12 +40,25 @@ fn write_optional(
         Value::Null => "unknown".to_string(),
         other => read(other).ok_or_else(|| {
             RenderErrorReason::Other(format!(
-                "helper `{name}` takes {expected} or null, not `{other}`"
+                "helper `{name}` takes {expected} or null, not {}",
+                json_type(other)
             ))
         })?,
     };
     out.write(&text)?;
     Ok(())
+}
+
+/// What a JSON value is, for an error: the value itself may be a whole timeline.
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string that is not one",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// Writes an RFC 3339 time parameter in `format`.

@@ -31,6 +31,8 @@ const ACTIVE_DIR: &str = "incidents/.active";
 pub const SERVICES_DIR: &str = "runbooks/services";
 /// The repository's configuration file.
 pub const CONFIG_FILE: &str = "incident.yaml";
+/// Templates that replace the built-in ones.
+const TEMPLATES_DIR: &str = "templates";
 /// What `init` puts in `.gitattributes`: records are kept byte for byte,
 /// whatever a clone's `core.autocrlf` says.
 pub const GITATTRIBUTES_LINE: &str = "incidents/** -text";
@@ -320,16 +322,25 @@ impl Store {
         )))
     }
 
-    /// A template: the repository's `templates/<name>`, else the built-in one.
-    /// The file names in the repository's `templates/`, sorted.
+    /// The files in the repository's `templates/`, sorted; hidden files
+    /// (`.gitkeep`) and folders are not templates.
     pub fn template_files(&self) -> Result<Vec<String>> {
-        self.list_dir(Path::new("templates"))
+        let dir = Path::new(TEMPLATES_DIR);
+        let mut names = self.list_dir(dir)?;
+        names.retain(|name| !name.starts_with('.') && self.root.join(dir).join(name).is_file());
+        Ok(names)
     }
 
+    /// A template: the repository's `templates/<name>`, else the built-in one.
     pub fn template_source(&self, name: &str) -> Result<Source> {
         let default = defaults::template(name)
             .ok_or_else(|| anyhow::anyhow!("there is no template called `{name}`"))?;
-        self.with_default(&Path::new("templates").join(name), default)
+        self.with_default(&self.template_path(name), default)
+    }
+
+    /// Where the repository's own copy of a template goes.
+    pub fn template_path(&self, name: &str) -> PathBuf {
+        Path::new(TEMPLATES_DIR).join(name)
     }
 
     /// The text of the severity policy in force.

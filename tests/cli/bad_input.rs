@@ -377,8 +377,8 @@ fn a_time_in_the_future() {
 #[test]
 fn detection_after_the_declaration_or_impact_after_detection() {
     let repo = TestRepo::new();
-    insta::assert_snapshot!(refused(&repo, &["declare", "Odd", "--at", "06:30", "--detected-at", "06:40"]), @"error: --detected-at 2026-11-24 06:40 UTC is after the declaration at 2026-11-24 06:30 UTC; an incident is noticed before it is declared");
-    insta::assert_snapshot!(refused(&repo, &["declare", "Odd", "--detected-at", "06:40", "--started-at", "06:45"]), @"error: --started-at 2026-11-24 06:45 UTC is after the impact was detected at 2026-11-24 06:40 UTC");
+    insta::assert_snapshot!(refused(&repo, &["declare", "Odd", "--at", "06:30", "--detected-at", "06:40"]), @"error: the declaration at 2026-11-24 06:30 UTC would come before detection (--detected-at) at 2026-11-24 06:40 UTC; an incident is noticed before it is declared; check --at and --detected-at");
+    insta::assert_snapshot!(refused(&repo, &["declare", "Odd", "--detected-at", "06:40", "--started-at", "06:45"]), @"error: detection at 2026-11-24 06:40 UTC would come before the start of impact (--started-at) at 2026-11-24 06:45 UTC; impact starts before anyone notices it; check --detected-at and --started-at");
 }
 
 #[test]
@@ -387,13 +387,15 @@ fn a_status_before_the_one_it_follows() {
     repo.ok(&["status", "mitigated", "--at", "06:48"]);
     repo.ok(&["check", "commander.impact-ended"]);
     repo.ok(&["check", "support.impact-ended"]);
-    insta::assert_snapshot!(refused(&repo, &["status", "resolved", "--at", "06:40"]), @"error: the incident became mitigated at 2026-11-24 06:48 UTC; it cannot be resolved before that, at 2026-11-24 06:40 UTC");
+    insta::assert_snapshot!(refused(&repo, &["status", "resolved", "--at", "06:40"]), @"error: status resolved at 2026-11-24 06:40 UTC would come before status mitigated at 2026-11-24 06:48 UTC; check --at");
 }
 
 #[test]
 fn an_impact_statement_with_a_section_heading() {
     let repo = with_incident();
-    insta::assert_snapshot!(refused(&repo, &["impact", "EU down\n\n## Details\n\nmore"]), @"error: the impact statement cannot hold `#` or `##` headings, which would end its section in `incident.md`; use `###` or plain text");
+    insta::assert_snapshot!(refused(&repo, &["impact", "EU down\n\n## Details\n\nmore"]), @"error: the impact statement cannot hold `#` or `##` headings or an unclosed code fence, which would break its section in `incident.md`; use `###` or plain text");
+    let err = refused(&repo, &["impact", "EU down\n\n```\nlog line"]);
+    assert!(err.contains("unclosed code fence"), "{err}");
 }
 
 #[test]

@@ -792,7 +792,7 @@ fn lint_passes_the_defaults_and_the_example_service_runbooks() {
     let repo = with_services();
     let (code, out, err) = run(&repo, &["lint"]);
     assert_eq!((code, out.as_str()), (0, ""));
-    assert_eq!(err, "policy and runbooks are fine\n");
+    assert_eq!(err, "policy, runbooks and templates are fine\n");
 }
 
 /// A scribe runbook with one of each problem a runbook can have.

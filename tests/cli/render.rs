@@ -99,7 +99,7 @@ fn rca_is_committed_and_never_overwritten_without_force() {
     let err = repo.fails(&["rca", SEV3, "--force"]);
     assert_eq!(
         err,
-        "error: the files already hold exactly this; nothing to record\n"
+        format!("error: `{path}` already holds this draft; nothing to record\n")
     );
     assert_eq!(repo.fingerprint(), before);
 }
