@@ -20,6 +20,39 @@ pub struct Identity {
 /// How long a command waits for another one to release the write lock.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// How long a commit waits for another git process to release the index.
+const INDEX_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// `index.lock`, made by us: while it exists no other git process changes the
+/// index. Removed again unless it became the new index.
+struct IndexLock {
+    path: PathBuf,
+    /// The lock file became the new index; the name may already be someone
+    /// else's lock, so it must not be removed.
+    replaced: bool,
+}
+
+impl IndexLock {
+    fn take(path: &Path) -> std::io::Result<IndexLock> {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)?;
+        Ok(IndexLock {
+            path: path.to_path_buf(),
+            replaced: false,
+        })
+    }
+}
+
+impl Drop for IndexLock {
+    fn drop(&mut self) {
+        if !self.replaced {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
 /// Held while a command reads, writes and commits; released on drop.
 pub struct WriteLock {
     _file: std::fs::File,
@@ -213,16 +246,65 @@ impl Repo {
         Ok(commit.to_string())
     }
 
+    /// Updates the index for these files alone, holding `index.lock` from
+    /// reading the index to replacing it, as git does. A `git add` in another
+    /// shell then either finishes first (and what it staged stays staged) or
+    /// fails loudly; it never loses its work to ours. If another git process
+    /// holds the index, wait for it a little.
     fn stage(&self, files: &[(PathBuf, Option<Vec<u8>>)]) -> Result<()> {
-        let mut index = self.repo.index().context("cannot read the git index")?;
-        for (path, content) in files {
-            match content {
-                Some(_) => index.add_path(path),
-                None => index.remove_path(path),
+        let git_dir = self.repo.path();
+        let lock_path = git_dir.join("index.lock");
+        let deadline = std::time::Instant::now() + INDEX_WAIT;
+        let mut lock = loop {
+            match IndexLock::take(&lock_path) {
+                Ok(lock) => break lock,
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::AlreadyExists
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) => {
+                    return Err(e).with_context(|| {
+                        format!(
+                            "cannot write the git index: `{}` is held",
+                            lock_path.display()
+                        )
+                    })
+                }
             }
-            .with_context(|| format!("cannot update the git index for `{}`", path.display()))?;
+        };
+        // Build the new index in a scratch file, then move it into place
+        // through the lock file, which is how git itself replaces the index.
+        let scratch = git_dir.join("incident-index");
+        let index_path = git_dir.join("index");
+        let update = || -> Result<()> {
+            if index_path.exists() {
+                std::fs::copy(&index_path, &scratch)?;
+            } else if scratch.exists() {
+                std::fs::remove_file(&scratch)?;
+            }
+            let mut index = git2::Index::open(&scratch)?;
+            self.repo.set_index(&mut index)?;
+            for (path, content) in files {
+                match content {
+                    Some(_) => index.add_path(path)?,
+                    None => index.remove_path(path)?,
+                }
+            }
+            index.write()?;
+            std::fs::rename(&scratch, &lock_path)?;
+            std::fs::rename(&lock_path, &index_path)?;
+            Ok(())
+        };
+        let result = update().context("cannot write the git index");
+        match result {
+            Ok(()) => lock.replaced = true,
+            Err(_) => {
+                let _ = std::fs::remove_file(&scratch);
+            }
         }
-        index.write().context("cannot write the git index")
+        result
     }
 
     fn move_head_back(&self, previous: Option<git2::Oid>) {

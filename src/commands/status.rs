@@ -71,16 +71,18 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
         .into());
     }
 
+    // Status changes happen one after another: the new one cannot predate
+    // any status the record already holds, forward or back.
     let timestamps = &mut doc.incident.timestamps;
-    for earlier in Status::ALL.into_iter().filter(|s| *s < status) {
-        if let Some(Some(then)) = timestamps.for_status_mut(earlier).map(|t| *t) {
+    for other in Status::ALL.into_iter().filter(|s| *s != status) {
+        if let Some(then) = timestamps.at_status(other) {
             if recording.at < then {
                 return Err(Error::TimesOutOfOrder {
                     event: format!("status {status}"),
                     at: recording.at,
-                    follows: format!("status {earlier}"),
+                    follows: format!("status {other}"),
                     follows_at: then,
-                    hint: "check --at",
+                    hint: "status changes are recorded in the order they happened; check --at",
                 }
                 .into());
             }

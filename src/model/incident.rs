@@ -207,6 +207,17 @@ pub struct Timestamps {
 }
 
 impl Timestamps {
+    /// When the incident entered `status`, if that status records a time and it is set.
+    pub fn at_status(&self, status: Status) -> Option<DateTime<Utc>> {
+        match status {
+            Status::Investigating => None,
+            Status::Identified => self.identified,
+            Status::Mitigated => self.mitigated,
+            Status::Resolved => self.resolved,
+            Status::Closed => self.closed,
+        }
+    }
+
     /// The timestamp that entering `status` records, if that status has one.
     pub fn for_status_mut(&mut self, status: Status) -> Option<&mut Option<DateTime<Utc>>> {
         match status {

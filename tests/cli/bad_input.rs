@@ -387,7 +387,13 @@ fn a_status_before_the_one_it_follows() {
     repo.ok(&["status", "mitigated", "--at", "06:48"]);
     repo.ok(&["check", "commander.impact-ended"]);
     repo.ok(&["check", "support.impact-ended"]);
-    insta::assert_snapshot!(refused(&repo, &["status", "resolved", "--at", "06:40"]), @"error: status resolved at 2026-11-24 06:40 UTC would come before status mitigated at 2026-11-24 06:48 UTC; check --at");
+    insta::assert_snapshot!(refused(&repo, &["status", "resolved", "--at", "06:40"]), @"error: status resolved at 2026-11-24 06:40 UTC would come before status mitigated at 2026-11-24 06:48 UTC; status changes are recorded in the order they happened; check --at");
+    // Moving back is a change too: it cannot predate the status it undoes.
+    let err = refused(&repo, &["status", "identified", "--at", "06:45"]);
+    assert!(
+        err.starts_with("error: status identified at 2026-11-24 06:45 UTC would come before status mitigated at 2026-11-24 06:48 UTC"),
+        "{err}"
+    );
 }
 
 #[test]

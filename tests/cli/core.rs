@@ -874,3 +874,46 @@ fn the_committer_can_differ_from_the_author_as_in_git() {
         "Alice Example <alice@example.com> / Incident Bot <bot@example.com>"
     );
 }
+
+#[test]
+fn a_git_add_running_alongside_keeps_what_it_staged_or_fails_loudly() {
+    let repo = with_incident();
+    // Regression: the index was read, then written back over a `git add`
+    // that ran in between, unstaging its file without a word.
+    let adder = {
+        let root = repo.root.clone();
+        let home = repo.home.clone();
+        std::thread::spawn(move || {
+            let mut failed = Vec::new();
+            for n in 0..30 {
+                let name = format!("staged-{n}.txt");
+                std::fs::write(root.join(&name), "x\n").unwrap();
+                let status = std::process::Command::new("git")
+                    .args(["add", &name])
+                    .current_dir(&root)
+                    .env("HOME", &home)
+                    .env("GIT_CONFIG_NOSYSTEM", "1")
+                    .stderr(std::process::Stdio::null())
+                    .status()
+                    .unwrap();
+                if !status.success() {
+                    failed.push(name);
+                }
+            }
+            failed
+        })
+    };
+    for n in 0..10 {
+        repo.ok(&["note", &format!("note {n}")]);
+    }
+    let failed = adder.join().unwrap();
+    let status = repo.git(&["status", "--porcelain"]);
+    for n in 0..30 {
+        let name = format!("staged-{n}.txt");
+        let expected = if failed.contains(&name) { "??" } else { "A " };
+        assert!(
+            status.contains(&format!("{expected} {name}\n")),
+            "{name} should be `{expected}`:\n{status}"
+        );
+    }
+}
