@@ -2,9 +2,9 @@
 
 use std::io::Write;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
-use super::{print_json, Workspace};
+use super::{print_json, Unreadable, Workspace};
 use crate::render::view::ListItem;
 use crate::store::IncidentDoc;
 
@@ -32,22 +32,12 @@ pub fn run(args: Args) -> Result<()> {
     };
     // One hand-broken record must not hide the others in the middle of an
     // incident: list what can be read, name what cannot, and exit 1.
-    let mut docs = Vec::new();
-    let mut errors = Vec::new();
-    for id in &ids {
-        match store.read_incident(id) {
-            Ok(doc) => docs.push(doc),
-            Err(e) => errors.push(e),
-        }
-    }
-    // Nothing to show but problems: the last is the error, the rest warnings.
-    let last_error = if docs.is_empty() { errors.pop() } else { None };
-    for e in &errors {
-        eprintln!("warning: {e:#}");
-    }
-    if let Some(e) = last_error {
-        return Err(e);
-    }
+    let mut unreadable = Unreadable::default();
+    let mut docs: Vec<IncidentDoc> = ids
+        .iter()
+        .filter_map(|id| unreadable.check(store.read_incident(id)))
+        .collect();
+    unreadable.warn(!docs.is_empty())?;
     // Ids sort by day, then by slug; within a day the declare time decides.
     docs.sort_by(|a, b| {
         let key = |doc: &IncidentDoc| (doc.incident.timestamps.declared, doc.incident.id.clone());
@@ -77,12 +67,5 @@ pub fn run(args: Args) -> Result<()> {
             )?;
         }
     }
-    if !errors.is_empty() {
-        bail!(
-            "{} of {} incidents could not be read; see the warnings above",
-            errors.len(),
-            ids.len()
-        );
-    }
-    Ok(())
+    unreadable.finish()
 }

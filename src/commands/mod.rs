@@ -400,6 +400,45 @@ pub fn one_line<'a>(text: &'a str, missing: &str) -> Result<&'a str> {
     Ok(text)
 }
 
+/// Incidents a command across the history could not read. One hand-broken
+/// record must not hide the others: commands go on with what they can read,
+/// warn about the rest, and exit 1 at the end.
+#[derive(Default)]
+pub struct Unreadable {
+    errors: Vec<anyhow::Error>,
+    attempted: usize,
+}
+
+impl Unreadable {
+    /// The value, or `None` with the error kept for the report.
+    pub fn check<T>(&mut self, result: Result<T>) -> Option<T> {
+        self.attempted += 1;
+        result.map_err(|e| self.errors.push(e)).ok()
+    }
+
+    /// Prints each problem as a warning. When nothing at all could be read,
+    /// the last problem is the error instead.
+    pub fn warn(&mut self, read_any: bool) -> Result<()> {
+        let last = if read_any { None } else { self.errors.pop() };
+        for e in &self.errors {
+            eprintln!("warning: {e:#}");
+        }
+        last.map_or(Ok(()), Err)
+    }
+
+    /// The exit after the output: an error when anything was left out.
+    pub fn finish(self) -> Result<()> {
+        if self.errors.is_empty() {
+            return Ok(());
+        }
+        bail!(
+            "{} of {} incidents could not be read; see the warnings above",
+            self.errors.len(),
+            self.attempted
+        )
+    }
+}
+
 /// Names the services that have a runbook, or says where to add the first one.
 pub fn known_services(names: &[String]) -> String {
     if names.is_empty() {

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use chrono::{NaiveDate, TimeDelta};
 use serde::Serialize;
 
-use super::{print_json, Workspace};
+use super::{print_json, Unreadable, Workspace};
 use crate::model::duration;
 use crate::model::metrics::{self, median_and_p90};
 
@@ -68,6 +68,8 @@ pub fn run(args: Args) -> Result<()> {
         .transpose()
         .context("--since takes a date like 2026-01-31")?;
     let mut samples: BTreeMap<(String, String), Samples> = BTreeMap::new();
+    let mut unreadable = Unreadable::default();
+    let mut read_any = false;
     for id in store.incident_ids()? {
         // Ids start with the declare date, so older incidents are skipped unread.
         if let Some(since) = since {
@@ -78,11 +80,14 @@ pub fn run(args: Args) -> Result<()> {
                 continue;
             }
         }
-        let doc = store.read_incident(&id)?;
+        let read = || Ok((store.read_incident(&id)?, store.read_timeline(&id)?));
+        let Some((doc, timeline)) = unreadable.check(read()) else {
+            continue;
+        };
+        read_any = true;
         if doc.incident.drill && !args.drills {
             continue;
         }
-        let timeline = store.read_timeline(&id)?;
         let computed = metrics::compute(&doc.incident, &timeline);
         let key = (
             doc.incident.severity.clone(),
@@ -97,6 +102,7 @@ pub fn run(args: Args) -> Result<()> {
             }
         }
     }
+    unreadable.warn(read_any)?;
     let groups: Vec<Group> = samples
         .into_iter()
         .map(|((severity, incident_type), (count, mut values))| Group {
@@ -126,13 +132,14 @@ pub fn run(args: Args) -> Result<()> {
         })
         .collect();
 
-    let mut out = std::io::stdout().lock();
     if args.json {
-        return print_json(&groups);
+        print_json(&groups)?;
+        return unreadable.finish();
     }
     if groups.is_empty() {
         eprintln!("no incidents to measure");
     }
+    let mut out = std::io::stdout().lock();
     for group in &groups {
         writeln!(
             out,
@@ -150,5 +157,5 @@ pub fn run(args: Args) -> Result<()> {
             )?;
         }
     }
-    Ok(())
+    unreadable.finish()
 }

@@ -441,3 +441,26 @@ fn one_broken_incident_does_not_hide_the_others_from_list() {
         "{stderr}"
     );
 }
+
+#[test]
+fn one_broken_incident_does_not_stop_stats() {
+    let repo = with_incident();
+    let other = repo.declare(&["Search is slow"]);
+    commit_edit(
+        &repo,
+        &format!("incidents/{other}/incident.md"),
+        "status: investigating",
+        "status: [",
+    );
+    let output = repo.incident(&["stats"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.starts_with("SEV3 customer (1 incident)"), "{stdout}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.starts_with(&format!("warning: incidents/{other}/incident.md:"))
+            && stderr
+                .ends_with("error: 1 of 2 incidents could not be read; see the warnings above\n"),
+        "{stderr}"
+    );
+}
