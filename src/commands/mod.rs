@@ -383,6 +383,10 @@ pub fn read_text_argument(argument: Option<&str>) -> Result<String> {
     if text.trim().is_empty() {
         return Err(Error::EmptyNote.into());
     }
+    // git would store the entry as a binary file, or refuse it halfway.
+    if text.contains('\0') {
+        bail!("the text contains a NUL byte; notes are text (attach binary output as a file and link it)");
+    }
     Ok(text)
 }
 

@@ -193,6 +193,23 @@ impl Store {
             }
             .into());
         }
+        // Everything finds an incident by its directory; an `id:` edited by
+        // hand would make listings name an incident nothing can open.
+        if incident.id != id {
+            let line = source
+                .lines()
+                .position(|l| l.starts_with("id:"))
+                .map_or(2, |n| n + 1);
+            return Err(Error::Malformed {
+                path,
+                line,
+                message: format!(
+                    "`id: {}` does not match the directory `{id}`; an incident's id is its directory name",
+                    incident.id
+                ),
+            }
+            .into());
+        }
         Ok(IncidentDoc {
             incident,
             body: body.to_string(),

@@ -464,3 +464,25 @@ fn one_broken_incident_does_not_stop_stats() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_id_edited_by_hand_in_incident_md() {
+    let repo = with_incident();
+    let path = format!("incidents/{ID}/incident.md");
+    commit_edit(&repo, &path, &format!("id: {ID}"), "id: 2026-11-24-renamed");
+    let err = refused(&repo, &["show"]);
+    assert_eq!(
+        err,
+        format!("error: {path}:3: `id: 2026-11-24-renamed` does not match the directory `{ID}`; an incident's id is its directory name\n")
+    );
+}
+
+#[test]
+fn a_note_with_a_nul_byte() {
+    let repo = with_incident();
+    for text in ["first\0\n", "first\nsecond\0\n"] {
+        let mut cmd = repo.incident(&["note", "-"]);
+        cmd.write_stdin(text);
+        insta::assert_snapshot!(refused_command(&repo, cmd), @"error: the text contains a NUL byte; notes are text (attach binary output as a file and link it)");
+    }
+}
