@@ -8,10 +8,11 @@ use crate::error::Error;
 const MAX_SLUG_LEN: usize = 48;
 
 /// Turns a title into the slug part of an id: lowercase ASCII letters and digits
-/// joined by single dashes. A title with no such characters gets `incident`.
+/// joined by single dashes, other scripts spelt in ASCII first (`Köln` →
+/// `koln`). A title with no such characters gets `incident`.
 pub fn slugify(title: &str) -> String {
     let mut slug = String::new();
-    for c in title.chars() {
+    for c in deunicode::deunicode(title).chars() {
         if c.is_ascii_alphanumeric() {
             slug.push(c.to_ascii_lowercase());
         } else if !slug.is_empty() && !slug.ends_with('-') {
@@ -119,8 +120,12 @@ mod tests {
     #[test]
     fn slugs_are_lowercase_ascii_with_single_dashes() {
         assert_eq!(slugify("Checkout: 500s on /pay!"), "checkout-500s-on-pay");
-        assert_eq!(slugify("  --Déjà vu--  "), "d-j-vu");
-        assert_eq!(slugify("数据库"), "incident");
+        assert_eq!(slugify("  --Déjà vu--  "), "deja-vu");
+        assert_eq!(
+            slugify("Zahlungsausfall für Kunden in Köln"),
+            "zahlungsausfall-fur-kunden-in-koln"
+        );
+        assert_eq!(slugify("🔥🔥"), "fire-fire");
         assert_eq!(slugify(&"a".repeat(100)).len(), MAX_SLUG_LEN);
     }
 
