@@ -1,7 +1,7 @@
 //! `incident lint`: check the policy, runbooks and templates in force.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -12,7 +12,7 @@ use crate::model::incident::Role;
 use crate::model::policy::Policy;
 use crate::model::runbook::RoleRunbook;
 use crate::render::{Renderer, TEMPLATES};
-use crate::store::{frontmatter, Store};
+use crate::store::{frontmatter, Store, ROLES_DIR};
 
 /// Check the severity policy, the runbooks and the templates
 ///
@@ -81,6 +81,21 @@ fn findings(store: &Store) -> Result<Vec<(PathBuf, usize, String)>> {
         let source = store.role_runbook_source(role)?;
         let (_, problems) = RoleRunbook::parse(role, &source.text);
         add(source.origin_path(), Ok(to_pairs(problems)))?;
+    }
+    // A misspelt role file leaves the built-in runbook in force unnoticed.
+    let role_files: Vec<String> = Role::ALL
+        .iter()
+        .map(|role| format!("{}.md", role.as_str()))
+        .collect();
+    for name in store.role_runbook_files()? {
+        if !role_files.contains(&name) {
+            let message = format!(
+                "no role is called `{}`, so this runbook is never used; role runbooks are {}",
+                name.trim_end_matches(".md"),
+                role_files.join(", ")
+            );
+            add(Path::new(ROLES_DIR).join(&name), Ok(vec![(1, message)]))?;
+        }
     }
 
     // A template in the repository that does not parse, or whose name is not

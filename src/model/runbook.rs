@@ -170,13 +170,16 @@ impl RoleRunbook {
 
 /// A link from a service runbook to a dashboard, tool or script.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Link {
     pub title: String,
     pub url: String,
 }
 
-/// The front matter of a service runbook.
+/// The front matter of a service runbook. Unknown keys are errors: a `link:`
+/// typed for `links:` must not drop every link without a word.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ServiceHeader {
     /// The team that owns the service.
     pub team: String,
@@ -264,15 +267,16 @@ fn parse_item(
         due_after: None,
         line,
     };
+    let mut seen = std::collections::HashSet::new();
     for token in &task.attributes {
         let (key, value) = token.split_once(':').unwrap_or((token, ""));
+        if !seen.insert(key) {
+            problem(format!("`{key}` is given twice in this item's attributes"));
+            return None;
+        }
         match (key, value) {
             ("id", _) => {}
             ("required", "") => item.required = true,
-            ("only", "customer" | "internal") if item.only.is_some() => {
-                problem("`only:` is given twice; an item is for customer or internal incidents, or both when it has none".into());
-                return None;
-            }
             ("only", "customer") => item.only = Some(IncidentType::Customer),
             ("only", "internal") => item.only = Some(IncidentType::Internal),
             ("only", other) => {
@@ -396,7 +400,7 @@ mod tests {
         let lines: Vec<_> = problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [5, 6, 10, 14], "{problems:?}");
         assert!(problems[0].message.contains("apply to `every` items only"));
-        assert!(problems[1].message.contains("`only:` is given twice"));
+        assert!(problems[1].message.contains("`only` is given twice"));
         assert!(problems[2]
             .message
             .contains("`required` has no effect in `during`"));

@@ -8,8 +8,11 @@ use crate::model::incident::Role;
 pub(super) const POLICY_PATH: &str = "runbooks/severity-policy.yaml";
 pub(super) const POLICY: &str = include_str!("../../runbooks/severity-policy.yaml");
 
+/// Role runbooks that replace the built-in ones.
+pub const ROLES_DIR: &str = "runbooks/roles";
+
 pub(super) fn role_runbook_path(role: Role) -> PathBuf {
-    Path::new("runbooks/roles").join(format!("{}.md", role.as_str()))
+    Path::new(ROLES_DIR).join(format!("{}.md", role.as_str()))
 }
 
 pub(super) fn role_runbook(role: Role) -> &'static str {

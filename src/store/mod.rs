@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-pub use defaults::Source;
+pub use defaults::{Source, ROLES_DIR};
 
 use crate::error::Error;
 use crate::model::incident::Role;
@@ -339,10 +339,19 @@ impl Store {
         )))
     }
 
-    /// The files in the repository's `templates/`, sorted; hidden files
-    /// (`.gitkeep`) and folders are not templates.
+    /// The files in the repository's `templates/`, sorted.
     pub fn template_files(&self) -> Result<Vec<String>> {
-        let dir = Path::new(TEMPLATES_DIR);
+        self.files_in(Path::new(TEMPLATES_DIR))
+    }
+
+    /// The files in the repository's `runbooks/roles/`, sorted.
+    pub fn role_runbook_files(&self) -> Result<Vec<String>> {
+        self.files_in(Path::new(defaults::ROLES_DIR))
+    }
+
+    /// The files in a directory of the repository, sorted; hidden files
+    /// (`.gitkeep`) and folders are left out.
+    fn files_in(&self, dir: &Path) -> Result<Vec<String>> {
         let mut names = self.list_dir(dir)?;
         names.retain(|name| !name.starts_with('.') && self.root.join(dir).join(name).is_file());
         Ok(names)

@@ -969,3 +969,39 @@ fn lint_reports_templates_that_do_not_parse_or_are_never_used() {
     );
     assert!(lines[1].starts_with("templates/update.md.hbs:"), "{out}");
 }
+
+#[test]
+fn lint_reports_misspelt_runbook_files_keys_and_attributes() {
+    let repo = TestRepo::new();
+    repo.write(
+        "runbooks/roles/scrib.md",
+        "# Scribe\n\n## start\n\n- [ ] Note <!-- id:note -->\n",
+    );
+    repo.write(
+        "runbooks/services/api.md",
+        "---\nteam: API\nlink:\n  - title: Dashboard\n    url: https://example.com\n---\n# API\n\n- [ ] Look <!-- id:look id:again -->\n",
+    );
+    let (code, out, _) = run(&repo, &["lint"]);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "runbooks/roles/scrib.md:1: no role is called `scrib`, so this runbook is never used; role runbooks are commander.md, support.md, scribe.md"
+    );
+    assert!(
+        lines[1].starts_with("runbooks/services/api.md:")
+            && lines[1].contains("unknown field `link`"),
+        "{out}"
+    );
+    assert_eq!(lines.len(), 2, "{out}");
+    // With the header fixed, the item's doubled id shows.
+    repo.write(
+        "runbooks/services/api.md",
+        "---\nteam: API\n---\n# API\n\n- [ ] Look <!-- id:look id:again -->\n",
+    );
+    let (_, out, _) = run(&repo, &["lint"]);
+    assert!(
+        out.contains("runbooks/services/api.md:6: `id` is given twice in this item's attributes"),
+        "{out}"
+    );
+}
