@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::checklist::CheckItem;
 use super::duration;
-use super::incident::Incident;
+use super::incident::{Incident, Status};
 use super::policy::SeverityTerms;
 use super::runbook::{Cadence, RoleRunbook};
 use super::timeline::{Entry, EntryKind};
@@ -108,6 +108,9 @@ pub fn compute(
     let response_target = duration::parse(&terms.response_target);
     for item in checklist.iter().filter(|item| !item.checked) {
         let (kind, due_at) = match item.due_after_seconds {
+            // Decision points steer the response until impact ends; once
+            // mitigated, "if not mitigated by +1h" has been answered.
+            Some(_) if incident.status >= Status::Mitigated => continue,
             Some(seconds) => (
                 DueKind::DecisionPoint,
                 declared + TimeDelta::seconds(seconds),

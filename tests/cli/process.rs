@@ -1005,3 +1005,18 @@ fn lint_reports_misspelt_runbook_files_keys_and_attributes() {
         "{out}"
     );
 }
+
+#[test]
+fn decision_points_stop_falling_due_once_mitigated() {
+    let mut repo = with_services();
+    let id = repo.declare(&["Checkout down", "--service", "checkout"]);
+    let (_, due) = due_at(&repo, &id, "07:30");
+    assert!(overdue_ids(&due).contains(&"checkout.rollback-decision"));
+    repo.now = at("07:30");
+    repo.ok(&["status", "mitigated"]);
+    let (_, due) = due_at(&repo, &id, "07:31");
+    assert!(
+        !due.iter().any(|item| item["kind"] == "decision-point"),
+        "{due:#?}"
+    );
+}
