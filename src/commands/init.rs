@@ -9,9 +9,10 @@ use crate::git::{self, Identity, Repo};
 use crate::model::incident::FORMAT_VERSION;
 use crate::store::{frontmatter, Changes, Config, CONFIG_FILE, GITATTRIBUTES_LINE};
 
-/// Set up the current folder for incident records
+/// Set up the current repository for incident records
 ///
-/// Creates the git repository if there is none, writes the config file and
+/// Works on the git repository the current folder is in, at its root; makes
+/// one in the current folder if there is none. Writes the config file and
 /// `.gitattributes`, and commits. Running it again changes nothing.
 #[derive(Debug, clap::Args)]
 pub struct Args {}

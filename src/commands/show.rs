@@ -52,6 +52,23 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
         ));
     }
     writeln!(out, "{state}")?;
+    // The milestones of the response so far, so a resolved incident shows
+    // how it went without opening the front matter.
+    let t = &incident.timestamps;
+    let milestones: Vec<String> = [
+        ("impact began", t.started),
+        ("detected", t.detected),
+        ("identified", t.identified),
+        ("mitigated", t.mitigated),
+        ("resolved", t.resolved),
+        ("closed", t.closed),
+    ]
+    .into_iter()
+    .filter_map(|(what, at)| at.map(|at| format!("{what} {}", clock::format_utc(at))))
+    .collect();
+    if !milestones.is_empty() {
+        writeln!(out, "  {}", milestones.join(" · "))?;
+    }
     if !incident.services.is_empty() {
         writeln!(out, "  services: {}", incident.services.join(", "))?;
     }

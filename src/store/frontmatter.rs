@@ -29,6 +29,35 @@ pub fn render<T: Serialize>(header: &T, body: &str) -> Result<String, Error> {
     Ok(format!("---\n{yaml}---\n{body}"))
 }
 
+/// As `render`, with the fields kept apart for merging (see `spaced`): for
+/// front matter that several responders change at once.
+pub fn render_spaced<T: Serialize>(header: &T, body: &str) -> Result<String, Error> {
+    let yaml = spaced(&to_yaml(header)?);
+    Ok(format!("---\n{yaml}---\n{body}"))
+}
+
+/// The YAML with a blank line before each top-level key and between the
+/// entries of `roles`. git merges changes that an unchanged line keeps apart,
+/// so two clones that change different fields (one assigns the scribe, the
+/// other adds an expert or raises the severity) merge without a conflict.
+fn spaced(yaml: &str) -> String {
+    let mut out = String::with_capacity(yaml.len() + 256);
+    let mut in_roles = false;
+    for (n, line) in yaml.lines().enumerate() {
+        let top_level = !line.starts_with([' ', '-']);
+        let role_entry = in_roles && line.starts_with("  ") && !line.starts_with("   ");
+        if n > 0 && (top_level || role_entry) && !out.ends_with(":\n") {
+            out.push('\n');
+        }
+        if top_level {
+            in_roles = line == "roles:";
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
 /// Reads a whole YAML file, such as the policy.
 pub fn parse_yaml<T: DeserializeOwned>(path: &Path, source: &str) -> Result<T, Error> {
     from_yaml(source).map_err(|(line, message)| Error::Malformed {
@@ -83,6 +112,15 @@ fn from_yaml<T: DeserializeOwned>(yaml: &str) -> Result<T, (usize, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn top_level_keys_and_roles_are_kept_apart_by_blank_lines() {
+        let yaml = "id: x\nroles:\n  commander: a\n  support: null\nsmes:\n- name: b\n  area: c\ntimestamps:\n  started: null\n  detected: null\n";
+        assert_eq!(
+            spaced(yaml),
+            "id: x\n\nroles:\n  commander: a\n\n  support: null\n\nsmes:\n- name: b\n  area: c\n\ntimestamps:\n  started: null\n  detected: null\n"
+        );
+    }
     use serde::Deserialize;
 
     #[derive(Debug, Serialize, Deserialize, PartialEq)]

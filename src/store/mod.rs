@@ -217,7 +217,7 @@ impl Store {
     }
 
     pub fn render_incident(&self, doc: &IncidentDoc) -> Result<String> {
-        Ok(frontmatter::render(&doc.incident, &doc.body)?)
+        Ok(frontmatter::render_spaced(&doc.incident, &doc.body)?)
     }
 
     pub fn read_checklist(&self, id: &str) -> Result<String> {

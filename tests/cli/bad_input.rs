@@ -109,7 +109,7 @@ fn broken_front_matter_in_incident_md_is_reported_by_file_and_line() {
     let path = format!("incidents/{ID}/incident.md");
     commit_edit(&repo, &path, "severity: SEV3", "severity: [");
     let expected =
-        format!("error: {path}:6: severity: invalid type: sequence, expected a string\n");
+        format!("error: {path}:10: severity: invalid type: sequence, expected a string\n");
     for args in [
         &["show"][..],
         &["list"],
@@ -132,7 +132,7 @@ fn a_yaml_syntax_error_in_incident_md_is_reported_by_file_and_line() {
         "title: Checkout errors",
         "title: Checkout: errors",
     );
-    insta::assert_snapshot!(refused(&repo, &["show"]), @"error: incidents/2026-11-24-checkout-errors/incident.md:4: mapping values are not allowed in this context");
+    insta::assert_snapshot!(refused(&repo, &["show"]), @"error: incidents/2026-11-24-checkout-errors/incident.md:6: mapping values are not allowed in this context");
 }
 
 #[test]
@@ -473,7 +473,7 @@ fn an_id_edited_by_hand_in_incident_md() {
     let err = refused(&repo, &["show"]);
     assert_eq!(
         err,
-        format!("error: {path}:3: `id: 2026-11-24-renamed` does not match the directory `{ID}`; an incident's id is its directory name\n")
+        format!("error: {path}:4: `id: 2026-11-24-renamed` does not match the directory `{ID}`; an incident's id is its directory name\n")
     );
 }
 

@@ -436,7 +436,7 @@ fn handing_off_the_commander_keeps_both_holders_in_the_timeline() {
     );
     let incident_md = repo.read(format!("incidents/{ID}/incident.md"));
     assert!(
-        incident_md.contains("roles:\n  commander: bob\n  support: null\n  scribe: null\n"),
+        incident_md.contains("roles:\n  commander: bob\n\n  support: null\n\n  scribe: null\n"),
         "{incident_md}"
     );
 }

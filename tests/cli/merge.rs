@@ -157,3 +157,126 @@ fn new_checklist_sections_merge_with_a_check_off_of_the_last_item() {
         assert_eq!(record["status"], "mitigated");
     }
 }
+
+#[test]
+fn different_fields_of_incident_md_merge_cleanly() {
+    for b_first in [false, true] {
+        let (_origin, id, a, b) = two_responders();
+        a.ok(&["-i", &id, "role", "support", "sue"]);
+        a.ok(&["-i", &id, "severity", "SEV1"]);
+        // Regression: the role lines sat next to each other, and next to
+        // `smes:`, so these conflicted.
+        b.ok(&["-i", &id, "role", "scribe", "bob"]);
+        b.ok(&["-i", &id, "sme", "carol", "--area", "database"]);
+        let (into, from) = if b_first { (&b, &a) } else { (&a, &b) };
+        into.git(&[
+            "pull",
+            "-q",
+            "--no-rebase",
+            "--no-edit",
+            from.root.to_str().unwrap(),
+            "main",
+        ]);
+        let record = show_json(into, &id);
+        assert_eq!(record["roles"]["support"], "sue");
+        assert_eq!(record["roles"]["scribe"], "bob");
+        assert_eq!(record["smes"][0]["name"], "carol");
+        assert_eq!(record["severity"], "SEV1");
+    }
+}
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::two_responders;
+    use crate::harness::{show_json, TestRepo};
+
+    /// What one responder does: a note, or a check-off of one of the items
+    /// this responder looks after.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Note(String),
+        Check(usize),
+    }
+
+    fn steps() -> impl Strategy<Value = Vec<Step>> {
+        let step = prop_oneof![
+            "[a-zA-Z0-9][a-zA-Z0-9 ]{0,19}".prop_map(Step::Note),
+            (0usize..6).prop_map(Step::Check),
+        ];
+        prop::collection::vec(step, 1..6)
+    }
+
+    /// Runs the steps; `items` are this responder's checklist items.
+    fn record(repo: &TestRepo, id: &str, steps: &[Step], items: &[String]) -> Vec<String> {
+        let mut checked = Vec::new();
+        for step in steps {
+            match step {
+                Step::Note(text) => {
+                    repo.ok(&["-i", id, "note", text]);
+                }
+                Step::Check(n) => {
+                    let item = &items[n % items.len()];
+                    if !checked.contains(item) {
+                        repo.ok(&["-i", id, "check", item]);
+                        checked.push(item.clone());
+                    }
+                }
+            }
+        }
+        checked
+    }
+
+    proptest! {
+        // Each case clones twice and runs the binary a dozen times.
+        #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+        /// Whatever two responders record, taking turns over neighbouring
+        /// checklist items, `git merge` combines it without a conflict, in
+        /// either order, and keeps every note and check-off.
+        #[test]
+        fn any_notes_and_check_offs_merge_cleanly(a_steps in steps(), b_steps in steps(), b_first in any::<bool>()) {
+            let (_origin, id, a, b) = two_responders();
+            let items: Vec<String> = show_json(&a, &id)["checklist"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|item| item["id"].as_str().unwrap().to_string())
+                .collect();
+            // Neighbours go to different responders: A takes the even items, B the odd.
+            let (a_items, b_items): (Vec<_>, Vec<_>) =
+                items.iter().cloned().enumerate().partition(|(n, _)| n % 2 == 0);
+            let a_items: Vec<String> = a_items.into_iter().map(|(_, i)| i).collect();
+            let b_items: Vec<String> = b_items.into_iter().map(|(_, i)| i).collect();
+            let mut checked = record(&a, &id, &a_steps, &a_items);
+            checked.extend(record(&b, &id, &b_steps, &b_items));
+            let (into, from) = if b_first { (&b, &a) } else { (&a, &b) };
+            let merge = into.git_output(&[
+                "pull", "-q", "--no-rebase", "--no-edit",
+                from.root.to_str().unwrap(), "main",
+            ]);
+            prop_assert!(merge.status.success(), "{}", String::from_utf8_lossy(&merge.stderr));
+            let record = show_json(into, &id);
+            let texts: Vec<&str> = record["timeline"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|entry| entry["text"].as_str().unwrap())
+                .collect();
+            for step in a_steps.iter().chain(&b_steps) {
+                if let Step::Note(text) = step {
+                    prop_assert!(texts.contains(&text.as_str()), "{} lost", text);
+                }
+            }
+            for item in &checked {
+                let done = record["checklist"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|i| i["id"] == item.as_str() && i["checked"] == true);
+                prop_assert!(done, "{} lost its check-off", item);
+            }
+            prop_assert_eq!(into.git(&["status", "--porcelain"]), "");
+        }
+    }
+}
