@@ -259,7 +259,8 @@ fn gantt_time(time: DateTime<Utc>) -> String {
 /// Bars from impact start to resolution, then who held each role when.
 fn gantt(incident: &Incident, timeline: &[Entry], now: DateTime<Utc>) -> Vec<GanttSection> {
     let t = &incident.timestamps;
-    let end = t.resolved.unwrap_or(now);
+    // An incident closed without a resolved time still ended when it closed.
+    let end = t.resolved.or(t.closed).unwrap_or(now);
     let points = [
         ("Impact before detection", t.started),
         ("Detected, not yet declared", t.detected),

@@ -421,3 +421,22 @@ fn only_customer_incidents_promise_the_next_update() {
         update(&internal)
     );
 }
+
+#[test]
+fn the_diagram_of_an_incident_closed_straight_from_mitigated_ends_at_the_close() {
+    let mut repo = TestRepo::new();
+    let id = repo.declare(&["Closed early", "--severity", "SEV1"]);
+    repo.now = "2026-11-24T07:20:00Z".into();
+    repo.ok(&["status", "mitigated"]);
+    repo.ok(&["check", "commander.impact-ended"]);
+    repo.ok(&["check", "support.impact-ended"]);
+    repo.now = "2026-11-24T07:30:00Z".into();
+    repo.ok(&["-i", &id, "status", "closed"]);
+    repo.now = "2026-11-24T09:00:00Z".into();
+    let rca = repo.ok(&["rca", &id, "-o", "-"]);
+    // Regression: the last bar ran on to the time of rendering.
+    assert!(
+        rca.contains("Mitigated, confirming :2026-11-24T07:20:00, 2026-11-24T07:30:00"),
+        "{rca}"
+    );
+}
