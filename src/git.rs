@@ -53,6 +53,46 @@ impl Drop for IndexLock {
     }
 }
 
+/// The index under `index.lock`, from the checks before a commit to the
+/// update after it; see `Repo::begin_staging`. Dropped unfinished, it
+/// removes the lock and the scratch copy and leaves the index as it was.
+pub struct Staging {
+    lock: IndexLock,
+    scratch: PathBuf,
+    index_path: PathBuf,
+    index: Option<git2::Index>,
+}
+
+impl Staging {
+    /// Updates the index for these files alone and puts it in place.
+    fn finish(mut self, files: &[(PathBuf, Option<Vec<u8>>)]) -> Result<()> {
+        let mut update = || -> Result<()> {
+            let index = self.index.as_mut().context("the index was not read")?;
+            for (path, content) in files {
+                match content {
+                    Some(_) => index.add_path(path)?,
+                    None => index.remove_path(path)?,
+                }
+            }
+            index.write()?;
+            std::fs::rename(&self.scratch, &self.lock.path)?;
+            std::fs::rename(&self.lock.path, &self.index_path)?;
+            Ok(())
+        };
+        update().context("cannot write the git index")?;
+        self.lock.replaced = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.lock.replaced {
+            let _ = std::fs::remove_file(&self.scratch);
+        }
+    }
+}
+
 /// Held while a command reads, writes and commits; released on drop.
 pub struct WriteLock {
     _file: std::fs::File,
@@ -182,6 +222,7 @@ impl Repo {
         when: DateTime<Utc>,
         files: &[(PathBuf, Option<Vec<u8>>)],
         message: &str,
+        staging: Staging,
     ) -> Result<String> {
         let repo = &self.repo;
         let parent = match repo.head() {
@@ -238,7 +279,7 @@ impl Repo {
         let commit = repo
             .commit(Some("HEAD"), &author, &committer, message, &tree, &parents)
             .context("cannot commit")?;
-        if let Err(e) = self.stage(files) {
+        if let Err(e) = staging.finish(files) {
             // Keep HEAD and the index in step: undo the commit, the caller undoes the files.
             self.move_head_back(parent.as_ref().map(|c| c.id()));
             return Err(e);
@@ -246,16 +287,17 @@ impl Repo {
         Ok(commit.to_string())
     }
 
-    /// Updates the index for these files alone, holding `index.lock` from
-    /// reading the index to replacing it, as git does. A `git add` in another
-    /// shell then either finishes first (and what it staged stays staged) or
-    /// fails loudly; it never loses its work to ours. If another git process
-    /// holds the index, wait for it a little.
-    fn stage(&self, files: &[(PathBuf, Option<Vec<u8>>)]) -> Result<()> {
+    /// Takes `index.lock`, as git does, and loads the index once for the
+    /// checks and the update that follow. While the staging lives no other
+    /// git process changes the index: a `git add` in another shell either
+    /// finished before (and what it staged stays staged) or fails loudly;
+    /// it never loses its work to ours. If another git process holds the
+    /// index, wait for it a little.
+    pub fn begin_staging(&self) -> Result<Staging> {
         let git_dir = self.repo.path();
         let lock_path = git_dir.join("index.lock");
         let deadline = std::time::Instant::now() + INDEX_WAIT;
-        let mut lock = loop {
+        let lock = loop {
             match IndexLock::take(&lock_path) {
                 Ok(lock) => break lock,
                 Err(e)
@@ -274,37 +316,31 @@ impl Repo {
                 }
             }
         };
-        // Build the new index in a scratch file, then move it into place
+        // The new index is built in a scratch copy, then moved into place
         // through the lock file, which is how git itself replaces the index.
+        // The repository reads its index from the copy meanwhile, so the
+        // status checks and the update share one read of it.
         let scratch = git_dir.join("incident-index");
         let index_path = git_dir.join("index");
-        let update = || -> Result<()> {
-            if index_path.exists() {
-                std::fs::copy(&index_path, &scratch)?;
-            } else if scratch.exists() {
-                std::fs::remove_file(&scratch)?;
+        let mut staging = Staging {
+            lock,
+            scratch,
+            index_path,
+            index: None,
+        };
+        let open = |staging: &mut Staging| -> Result<()> {
+            if staging.index_path.exists() {
+                std::fs::copy(&staging.index_path, &staging.scratch)?;
+            } else if staging.scratch.exists() {
+                std::fs::remove_file(&staging.scratch)?;
             }
-            let mut index = git2::Index::open(&scratch)?;
+            let mut index = git2::Index::open(&staging.scratch)?;
             self.repo.set_index(&mut index)?;
-            for (path, content) in files {
-                match content {
-                    Some(_) => index.add_path(path)?,
-                    None => index.remove_path(path)?,
-                }
-            }
-            index.write()?;
-            std::fs::rename(&scratch, &lock_path)?;
-            std::fs::rename(&lock_path, &index_path)?;
+            staging.index = Some(index);
             Ok(())
         };
-        let result = update().context("cannot write the git index");
-        match result {
-            Ok(()) => lock.replaced = true,
-            Err(_) => {
-                let _ = std::fs::remove_file(&scratch);
-            }
-        }
-        result
+        open(&mut staging).context("cannot read the git index")?;
+        Ok(staging)
     }
 
     fn move_head_back(&self, previous: Option<git2::Oid>) {

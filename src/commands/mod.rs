@@ -168,12 +168,13 @@ impl Workspace {
             bail!("internal error: a commit without the write lock; please report it");
         }
         self.repo.ensure_ready()?;
+        let staging = self.repo.begin_staging()?;
         self.repo
             .ensure_unmodified(changes.ops().iter().map(|(path, _)| path.as_path()))?;
         let applied = self.store.apply(&changes)?;
         match self
             .repo
-            .commit(identity, clock::now()?, changes.ops(), message)
+            .commit(identity, clock::now()?, changes.ops(), message, staging)
         {
             Ok(_) => Ok(()),
             Err(e) => {

@@ -14,7 +14,8 @@ use crate::store::Changes;
 ///
 /// State, current impact, who holds which role, what changed since the last
 /// published summary, open items and what is due. --publish adds it to the
-/// timeline, which restarts the summary timer.
+/// timeline, which restarts the summary timer. --at sets the summary's time
+/// (what is due, durations); the content is the record as it stands now.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The incident [default: --incident, $INCIDENT, or the one active incident]

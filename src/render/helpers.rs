@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Local, TimeDelta, Utc};
 use handlebars::{
-    handlebars_helper, Context, Handlebars, Helper, HelperResult, Output, RenderContext,
+    handlebars_helper, Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext,
     RenderErrorReason,
 };
 use serde_json::Value;
@@ -12,9 +12,9 @@ use crate::model::duration;
 
 pub(super) fn register(registry: &mut Handlebars<'_>) {
     registry.register_helper("duration", Box::new(duration_text));
-    registry.register_helper("time", Box::new(time_utc));
-    registry.register_helper("datetime", Box::new(datetime_utc));
-    registry.register_helper("local", Box::new(datetime_local));
+    registry.register_helper("time", Box::new(TIME));
+    registry.register_helper("datetime", Box::new(DATETIME));
+    registry.register_helper("local", Box::new(LOCAL));
     registry.register_helper("of_kind", Box::new(of_kind));
     registry.register_helper("without_kind", Box::new(without_kind));
     registry.register_helper("first_line", Box::new(first_line));
@@ -61,18 +61,50 @@ fn json_type(value: &Value) -> &'static str {
     }
 }
 
-/// Writes an RFC 3339 time parameter in `format`.
-fn write_time(
-    h: &Helper<'_>,
-    out: &mut dyn Output,
+/// A helper that prints an RFC 3339 time parameter in one format; `unknown`
+/// for null.
+struct TimeHelper {
     name: &'static str,
-    format: impl Fn(DateTime<Utc>) -> String,
-) -> HelperResult {
-    write_optional(h, out, name, "an RFC 3339 time", |value| {
-        let time = DateTime::parse_from_rfc3339(value.as_str()?).ok()?;
-        Some(format(time.with_timezone(&Utc)))
-    })
+    format: fn(DateTime<Utc>) -> String,
 }
+
+impl HelperDef for TimeHelper {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        write_optional(h, out, self.name, "an RFC 3339 time", |value| {
+            let time = DateTime::parse_from_rfc3339(value.as_str()?).ok()?;
+            Some((self.format)(time.with_timezone(&Utc)))
+        })
+    }
+}
+
+/// `{{time at}}` → `06:50 UTC`.
+const TIME: TimeHelper = TimeHelper {
+    name: "time",
+    format: |t| t.format("%H:%M UTC").to_string(),
+};
+
+/// `{{datetime at}}` → `2026-11-24 06:50 UTC`.
+const DATETIME: TimeHelper = TimeHelper {
+    name: "datetime",
+    format: |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
+};
+
+/// `{{local at}}` → the time in the machine's time zone, `2026-11-24 07:50 +01:00`.
+const LOCAL: TimeHelper = TimeHelper {
+    name: "local",
+    format: |t| {
+        t.with_timezone(&Local)
+            .format("%Y-%m-%d %H:%M %:z")
+            .to_string()
+    },
+};
 
 // `{{duration metrics.time_to_detect.seconds}}` → `1h 12m`, or `unknown` for null.
 fn duration_text(
@@ -86,45 +118,6 @@ fn duration_text(
         value
             .as_i64()
             .map(|seconds| duration::format(TimeDelta::seconds(seconds)))
-    })
-}
-
-// `{{time at}}` → `06:50 UTC`, or `unknown` for null.
-fn time_utc(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    write_time(h, out, "time", |t| t.format("%H:%M UTC").to_string())
-}
-
-// `{{datetime at}}` → `2026-11-24 06:50 UTC`, or `unknown` for null.
-fn datetime_utc(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    write_time(h, out, "datetime", |t| {
-        t.format("%Y-%m-%d %H:%M UTC").to_string()
-    })
-}
-
-// `{{local at}}` → the time in the machine's time zone, `2026-11-24 07:50 +01:00`.
-fn datetime_local(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    write_time(h, out, "local", |t| {
-        t.with_timezone(&Local)
-            .format("%Y-%m-%d %H:%M %:z")
-            .to_string()
     })
 }
 

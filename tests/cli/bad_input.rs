@@ -417,8 +417,10 @@ fn a_bare_repository() {
     }
 }
 
-#[test]
-fn one_broken_incident_does_not_hide_the_others_from_list() {
+/// Two incidents, the second with hand-broken front matter; runs a command
+/// across the history and returns (exit code, stdout, stderr), after checking
+/// that stderr warns about the broken one and ends with the summary error.
+fn across_a_broken_incident(args: &[&str]) -> (Option<i32>, String) {
     let repo = with_incident();
     let other = repo.declare(&["Search is slow"]);
     commit_edit(
@@ -427,35 +429,7 @@ fn one_broken_incident_does_not_hide_the_others_from_list() {
         "status: investigating",
         "status: [",
     );
-    let output = repo.incident(&["list"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(stdout.starts_with(ID), "{stdout}");
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(
-        stderr.starts_with(&format!("warning: incidents/{other}/incident.md:")),
-        "{stderr}"
-    );
-    assert!(
-        stderr.ends_with("error: 1 of 2 incidents could not be read; see the warnings above\n"),
-        "{stderr}"
-    );
-}
-
-#[test]
-fn one_broken_incident_does_not_stop_stats() {
-    let repo = with_incident();
-    let other = repo.declare(&["Search is slow"]);
-    commit_edit(
-        &repo,
-        &format!("incidents/{other}/incident.md"),
-        "status: investigating",
-        "status: [",
-    );
-    let output = repo.incident(&["stats"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(stdout.starts_with("SEV3 customer (1 incident)"), "{stdout}");
+    let output = repo.incident(args).output().unwrap();
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(
         stderr.starts_with(&format!("warning: incidents/{other}/incident.md:"))
@@ -463,6 +437,24 @@ fn one_broken_incident_does_not_stop_stats() {
                 .ends_with("error: 1 of 2 incidents could not be read; see the warnings above\n"),
         "{stderr}"
     );
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn one_broken_incident_does_not_hide_the_others_from_list() {
+    let (code, stdout) = across_a_broken_incident(&["list"]);
+    assert_eq!(code, Some(1));
+    assert!(stdout.starts_with(ID), "{stdout}");
+}
+
+#[test]
+fn one_broken_incident_does_not_stop_stats() {
+    let (code, stdout) = across_a_broken_incident(&["stats"]);
+    assert_eq!(code, Some(1));
+    assert!(stdout.starts_with("SEV3 customer (1 incident)"), "{stdout}");
 }
 
 #[test]

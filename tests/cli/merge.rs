@@ -12,6 +12,18 @@ fn two_responders() -> (TestRepo, String, TestRepo, TestRepo) {
     (origin, id, a, b)
 }
 
+/// `git pull` of the other clone's main into this one: a plain merge.
+fn merge(into: &TestRepo, from: &TestRepo) {
+    into.git(&[
+        "pull",
+        "-q",
+        "--no-rebase",
+        "--no-edit",
+        from.root.to_str().unwrap(),
+        "main",
+    ]);
+}
+
 fn record_on_both(id: &str, a: &TestRepo, b: &TestRepo) {
     // The same second on both clones, adjacent checklist items, notes at the
     // end of the same timeline.
@@ -87,14 +99,7 @@ fn concurrent_notes_and_adjacent_check_offs_merge_cleanly_in_either_order() {
         let (_origin, id, a, b) = two_responders();
         record_on_both(&id, &a, &b);
         let (into, from) = if b_first { (&b, &a) } else { (&a, &b) };
-        into.git(&[
-            "pull",
-            "-q",
-            "--no-rebase",
-            "--no-edit",
-            from.root.to_str().unwrap(),
-            "main",
-        ]);
+        merge(into, from);
         assert_everything_kept(into, &id);
     }
 }
@@ -103,22 +108,8 @@ fn concurrent_notes_and_adjacent_check_offs_merge_cleanly_in_either_order() {
 fn both_clones_merging_each_other_converge_on_the_same_record() {
     let (_origin, id, a, b) = two_responders();
     record_on_both(&id, &a, &b);
-    a.git(&[
-        "pull",
-        "-q",
-        "--no-rebase",
-        "--no-edit",
-        b.root.to_str().unwrap(),
-        "main",
-    ]);
-    b.git(&[
-        "pull",
-        "-q",
-        "--no-rebase",
-        "--no-edit",
-        a.root.to_str().unwrap(),
-        "main",
-    ]);
+    merge(&a, &b);
+    merge(&b, &a);
     let tree = |r: &TestRepo| r.git(&["rev-parse", "HEAD^{tree}"]);
     assert_eq!(tree(&a), tree(&b));
 }
@@ -140,14 +131,7 @@ fn new_checklist_sections_merge_with_a_check_off_of_the_last_item() {
         a.ok(&["-i", &id, "status", "mitigated"]);
         b.ok(&["-i", &id, "check", &last]);
         let (into, from) = if b_first { (&b, &a) } else { (&a, &b) };
-        into.git(&[
-            "pull",
-            "-q",
-            "--no-rebase",
-            "--no-edit",
-            from.root.to_str().unwrap(),
-            "main",
-        ]);
+        merge(into, from);
         let record = show_json(into, &id);
         let checklist = record["checklist"].as_array().unwrap();
         assert!(checklist
@@ -169,14 +153,7 @@ fn different_fields_of_incident_md_merge_cleanly() {
         b.ok(&["-i", &id, "role", "scribe", "bob"]);
         b.ok(&["-i", &id, "sme", "carol", "--area", "database"]);
         let (into, from) = if b_first { (&b, &a) } else { (&a, &b) };
-        into.git(&[
-            "pull",
-            "-q",
-            "--no-rebase",
-            "--no-edit",
-            from.root.to_str().unwrap(),
-            "main",
-        ]);
+        merge(into, from);
         let record = show_json(into, &id);
         assert_eq!(record["roles"]["support"], "sue");
         assert_eq!(record["roles"]["scribe"], "bob");
