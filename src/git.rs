@@ -64,26 +64,45 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Updates the index for these files alone and puts it in place.
-    fn finish(mut self, files: &[(PathBuf, Option<Vec<u8>>)]) -> Result<()> {
+    /// Builds the new index for these files alone and leaves it in
+    /// `index.lock`, ready to put in place: all that can fail is done
+    /// before HEAD moves.
+    fn prepare(&mut self, files: &[(PathBuf, Option<Vec<u8>>)]) -> Result<()> {
         let mut update = || -> Result<()> {
             let index = self.index.as_mut().context("the index was not read")?;
             for (path, content) in files {
                 match content {
-                    Some(_) => index.add_path(path)?,
+                    Some(_) => {
+                        index.add_path(path)?;
+                        // As committed, whatever the file system says of the
+                        // execute bit (`core.filemode` is not read here).
+                        if let Some(mut entry) = index.get_path(path, 0) {
+                            if entry.mode != BLOB_MODE {
+                                entry.mode = BLOB_MODE;
+                                index.add(&entry)?;
+                            }
+                        }
+                    }
                     None => index.remove_path(path)?,
                 }
             }
             index.write()?;
             std::fs::rename(&self.scratch, &self.lock.path)?;
-            std::fs::rename(&self.lock.path, &self.index_path)?;
             Ok(())
         };
-        update().context("cannot write the git index")?;
+        update().context("cannot write the git index")
+    }
+
+    /// Puts the prepared index in place.
+    fn install(mut self) -> Result<()> {
+        std::fs::rename(&self.lock.path, &self.index_path).context("cannot write the git index")?;
         self.lock.replaced = true;
         Ok(())
     }
 }
+
+/// The mode of a regular file in git, as the tool commits its files.
+const BLOB_MODE: u32 = 0o100644;
 
 impl Drop for Staging {
     fn drop(&mut self) {
@@ -222,7 +241,7 @@ impl Repo {
         when: DateTime<Utc>,
         files: &[(PathBuf, Option<Vec<u8>>)],
         message: &str,
-        staging: Staging,
+        mut staging: Staging,
     ) -> Result<String> {
         let repo = &self.repo;
         let parent = match repo.head() {
@@ -276,10 +295,11 @@ impl Repo {
             _ => author.clone(),
         };
         let parents: Vec<_> = parent.iter().collect();
+        staging.prepare(files)?;
         let commit = repo
             .commit(Some("HEAD"), &author, &committer, message, &tree, &parents)
             .context("cannot commit")?;
-        if let Err(e) = staging.finish(files) {
+        if let Err(e) = staging.install() {
             // Keep HEAD and the index in step: undo the commit, the caller undoes the files.
             self.move_head_back(parent.as_ref().map(|c| c.id()));
             return Err(e);
@@ -306,12 +326,13 @@ impl Repo {
                 {
                     std::thread::sleep(std::time::Duration::from_millis(20));
                 }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => bail!(
+                    "cannot write the git index: `{}` is held by another git process; if none is running, remove it",
+                    lock_path.display()
+                ),
                 Err(e) => {
                     return Err(e).with_context(|| {
-                        format!(
-                            "cannot write the git index: `{}` is held",
-                            lock_path.display()
-                        )
+                        format!("cannot write the git index: cannot create `{}`", lock_path.display())
                     })
                 }
             }
@@ -331,6 +352,13 @@ impl Repo {
         let open = |staging: &mut Staging| -> Result<()> {
             if staging.index_path.exists() {
                 std::fs::copy(&staging.index_path, &staging.scratch)?;
+                // The copy keeps the index's time: git's check for entries
+                // changed in the same second as the index depends on it.
+                let modified = std::fs::metadata(&staging.index_path)?.modified()?;
+                std::fs::File::options()
+                    .write(true)
+                    .open(&staging.scratch)?
+                    .set_modified(modified)?;
             } else if staging.scratch.exists() {
                 std::fs::remove_file(&staging.scratch)?;
             }

@@ -32,7 +32,18 @@ pub fn render<T: Serialize>(header: &T, body: &str) -> Result<String, Error> {
 /// As `render`, with the fields kept apart for merging (see `spaced`): for
 /// front matter that several responders change at once.
 pub fn render_spaced<T: Serialize>(header: &T, body: &str) -> Result<String, Error> {
-    let yaml = spaced(&to_yaml(header)?);
+    let plain = to_yaml(header)?;
+    let spaced = spaced(&plain);
+    // A blank line after a kept-newline block scalar (`|+`), such as a
+    // multi-line value someone added by hand, would become part of it: the
+    // spacing is only used when it reads back as the same data.
+    let same = |a: &str, b: &str| {
+        matches!(
+            (from_yaml::<serde_json::Value>(a), from_yaml::<serde_json::Value>(b)),
+            (Ok(x), Ok(y)) if x == y
+        )
+    };
+    let yaml = if same(&plain, &spaced) { spaced } else { plain };
     Ok(format!("---\n{yaml}---\n{body}"))
 }
 
@@ -44,7 +55,8 @@ fn spaced(yaml: &str) -> String {
     let mut out = String::with_capacity(yaml.len() + 256);
     let mut in_roles = false;
     for (n, line) in yaml.lines().enumerate() {
-        let top_level = !line.starts_with([' ', '-']);
+        // Blank lines belong to a block scalar (a multi-line value).
+        let top_level = !line.is_empty() && !line.starts_with([' ', '-']);
         let role_entry = in_roles && line.starts_with("  ") && !line.starts_with("   ");
         if n > 0 && (top_level || role_entry) && !out.ends_with(":\n") {
             out.push('\n');
@@ -112,6 +124,29 @@ fn from_yaml<T: DeserializeOwned>(yaml: &str) -> Result<T, (usize, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spacing_never_changes_a_value() {
+        // serde_norway writes this with `|+`, where a blank line would count.
+        let header = serde_json::json!({"note": "two\nlines\n\n", "id": "x"});
+        let rendered = render_spaced(&header, "").unwrap();
+        let yaml = rendered
+            .trim_start_matches("---\n")
+            .trim_end_matches("---\n");
+        let back: serde_json::Value = from_yaml(yaml).unwrap();
+        assert_eq!(back, header);
+
+        // A blank line inside a multi-line value is not a key: the value
+        // stays as it was and the keys are still spaced.
+        let header = serde_json::json!({"id": "x", "para": "a\n\nb", "title": "t"});
+        let rendered = render_spaced(&header, "").unwrap();
+        assert!(rendered.contains("\n\ntitle: t\n"), "{rendered}");
+        let yaml = rendered
+            .trim_start_matches("---\n")
+            .trim_end_matches("---\n");
+        let back: serde_json::Value = from_yaml(yaml).unwrap();
+        assert_eq!(back, header);
+    }
 
     #[test]
     fn top_level_keys_and_roles_are_kept_apart_by_blank_lines() {

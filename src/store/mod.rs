@@ -472,11 +472,32 @@ impl Store {
 /// Writes a file so that readers see the old content or the new, never half.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let parent = path.parent().unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(parent)?;
+    let mut builder = tempfile::Builder::new();
+    if let Some(permissions) = permissions_for(path) {
+        builder.permissions(permissions);
+    }
+    let mut file = builder.tempfile_in(parent)?;
     file.write_all(bytes)?;
     file.as_file().sync_data()?;
     file.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// The permissions a written file gets: those of the file it replaces, else
+/// what any new file gets under the umask. A temporary file alone would be
+/// readable by its owner only, and teammates on a shared checkout could not
+/// read the records.
+fn permissions_for(path: &Path) -> Option<fs::Permissions> {
+    if let Ok(existing) = fs::metadata(path) {
+        return Some(existing.permissions());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(fs::Permissions::from_mode(0o666))
+    }
+    #[cfg(not(unix))]
+    None
 }
 
 /// A policy or runbook with problems is refused where it is used, naming the

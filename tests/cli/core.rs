@@ -917,3 +917,28 @@ fn a_git_add_running_alongside_keeps_what_it_staged_or_fails_loudly() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn records_get_the_permissions_any_new_file_gets() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = with_incident();
+    let mode = |path: &str| {
+        std::fs::metadata(repo.root.join(path))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    // README.md was written by the harness with the same umask.
+    // Regression: records were written through a temporary file and kept
+    // its owner-only 0600, unreadable to teammates on a shared checkout.
+    assert_eq!(
+        mode(&format!("incidents/{ID}/incident.md")),
+        mode("README.md")
+    );
+    assert_eq!(
+        mode(&format!("incidents/{ID}/checklist.md")),
+        mode("README.md")
+    );
+}
