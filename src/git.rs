@@ -61,6 +61,8 @@ pub struct Staging {
     scratch: PathBuf,
     index_path: PathBuf,
     index: Option<git2::Index>,
+    /// The permissions of the index being replaced.
+    permissions: Option<std::fs::Permissions>,
 }
 
 impl Staging {
@@ -87,6 +89,11 @@ impl Staging {
                 }
             }
             index.write()?;
+            // Keep the index's permissions: in a repository shared by a
+            // group, teammates must still be able to write it.
+            if let Some(permissions) = &self.permissions {
+                std::fs::set_permissions(&self.scratch, permissions.clone())?;
+            }
             std::fs::rename(&self.scratch, &self.lock.path)?;
             Ok(())
         };
@@ -174,6 +181,12 @@ impl Repo {
             .write(true)
             .open(&path)
             .with_context(|| format!("cannot open the lock file `{}`", path.display()))?;
+        // As writable for the group as the repository itself is (git sets
+        // HEAD's mode from `core.sharedRepository`); only the owner can
+        // change it, so a teammate's lock file is left as it is.
+        if let Ok(head) = std::fs::metadata(self.repo.path().join("HEAD")) {
+            let _ = file.set_permissions(head.permissions());
+        }
         let deadline = std::time::Instant::now() + LOCK_WAIT;
         loop {
             match file.try_lock() {
@@ -265,8 +278,15 @@ impl Repo {
         for (path, content) in files {
             let name = git_path(path)?;
             match content {
-                Some(bytes) => {
-                    let blob = repo.blob(bytes).context("cannot store a file in git")?;
+                // Stored from the file just written, through the same
+                // filters `git add` applies (line endings under
+                // `core.autocrlf`), so the commit and the index hold the
+                // same blob. `incident init` turns the filters off for
+                // `incidents/`, which keeps records byte for byte.
+                Some(_) => {
+                    let blob = repo
+                        .blob_path(&self.root.join(path))
+                        .with_context(|| format!("cannot store `{}` in git", path.display()))?;
                     update.upsert(name, blob, FileMode::Blob);
                 }
                 None => {
@@ -343,13 +363,23 @@ impl Repo {
         // status checks and the update share one read of it.
         let scratch = git_dir.join("incident-index");
         let index_path = git_dir.join("index");
+        let permissions = std::fs::metadata(&index_path)
+            .ok()
+            .map(|meta| meta.permissions());
         let mut staging = Staging {
             lock,
             scratch,
             index_path,
             index: None,
+            permissions,
         };
         let open = |staging: &mut Staging| -> Result<()> {
+            // Only a command holding `index.lock` uses the scratch index, so
+            // a lock on it now was left by a process that died.
+            let scratch_lock = staging.scratch.with_extension("lock");
+            if scratch_lock.exists() {
+                std::fs::remove_file(&scratch_lock)?;
+            }
             if staging.index_path.exists() {
                 std::fs::copy(&staging.index_path, &staging.scratch)?;
                 // The copy keeps the index's time: git's check for entries

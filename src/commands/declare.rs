@@ -189,6 +189,7 @@ pub fn run(mut args: Args) -> Result<()> {
                 "built-in".to_string()
             },
             blob: git::blob_id(policy_source.text.as_bytes()),
+            extra: Default::default(),
         }),
         extra: Default::default(),
     };

@@ -39,6 +39,7 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
             smes.push(Sme {
                 name: who.to_string(),
                 area: area.to_string(),
+                extra: Default::default(),
             });
             None
         }

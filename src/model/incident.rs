@@ -158,6 +158,9 @@ pub struct Roles {
     pub support: Option<String>,
     /// The Scribe.
     pub scribe: Option<String>,
+    /// Keys this version does not know, kept through a rewrite.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 impl Roles {
@@ -185,6 +188,9 @@ pub struct Sme {
     pub name: String,
     /// What they look after in this incident.
     pub area: String,
+    /// Keys this version does not know, kept through a rewrite.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 /// When things happened, in UTC. Each is `None` until it happens or is recorded.
@@ -204,6 +210,9 @@ pub struct Timestamps {
     pub resolved: Option<DateTime<Utc>>,
     /// When the record was closed.
     pub closed: Option<DateTime<Utc>>,
+    /// Keys this version does not know, kept through a rewrite.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 impl Timestamps {
@@ -238,6 +247,9 @@ pub struct PolicyPin {
     pub source: String,
     /// The git blob id of the policy text.
     pub blob: String,
+    /// Keys this version does not know, kept through a rewrite.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 /// The front matter of `incident.md`.

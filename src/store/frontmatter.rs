@@ -54,15 +54,23 @@ pub fn render_spaced<T: Serialize>(header: &T, body: &str) -> Result<String, Err
 fn spaced(yaml: &str) -> String {
     let mut out = String::with_capacity(yaml.len() + 256);
     let mut in_roles = false;
+    // After a block scalar that keeps trailing newlines (`|+`), a blank line
+    // would join the value.
+    let mut after_kept_block = false;
     for (n, line) in yaml.lines().enumerate() {
         // Blank lines belong to a block scalar (a multi-line value).
         let top_level = !line.is_empty() && !line.starts_with([' ', '-']);
         let role_entry = in_roles && line.starts_with("  ") && !line.starts_with("   ");
-        if n > 0 && (top_level || role_entry) && !out.ends_with(":\n") {
+        let starts_key = top_level || role_entry;
+        if n > 0 && starts_key && !out.ends_with(":\n") && !after_kept_block {
             out.push('\n');
         }
         if top_level {
             in_roles = line == "roles:";
+        }
+        if starts_key || line.trim_start().starts_with("- ") {
+            let indicator = line.rsplit(' ').next().unwrap_or("");
+            after_kept_block = indicator.starts_with("|+") || indicator.starts_with(">+");
         }
         out.push_str(line);
         out.push('\n');
@@ -130,6 +138,16 @@ mod tests {
         // serde_norway writes this with `|+`, where a blank line would count.
         let header = serde_json::json!({"note": "two\nlines\n\n", "id": "x"});
         let rendered = render_spaced(&header, "").unwrap();
+        let yaml = rendered
+            .trim_start_matches("---\n")
+            .trim_end_matches("---\n");
+        let back: serde_json::Value = from_yaml(yaml).unwrap();
+        assert_eq!(back, header);
+
+        // After a kept block the other keys are still spaced.
+        let header = serde_json::json!({"a": "x", "kept": "k\n\n", "title": "t", "z": "y"});
+        let rendered = render_spaced(&header, "").unwrap();
+        assert!(rendered.contains("\n\nz: y\n"), "{rendered}");
         let yaml = rendered
             .trim_start_matches("---\n")
             .trim_end_matches("---\n");

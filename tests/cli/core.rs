@@ -942,3 +942,45 @@ fn records_get_the_permissions_any_new_file_gets() {
         mode("README.md")
     );
 }
+
+#[test]
+fn with_autocrlf_and_no_init_the_commit_and_the_index_agree() {
+    let repo = TestRepo::new();
+    repo.git(&["config", "core.autocrlf", "true"]);
+    repo.declare(&["Line endings"]);
+    // Regression: the commit held the CRLF bytes and the index the
+    // converted ones, so the record showed as changed and was refused.
+    repo.ok(&["impact", "EU down\r\nUS fine"]);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    repo.ok(&["severity", "SEV1"]);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn keys_added_by_hand_inside_known_ones_are_kept() {
+    let repo = with_incident();
+    let path = format!("incidents/{ID}/incident.md");
+    let text = repo
+        .read(&path)
+        .replace("  scribe: null\n", "  scribe: null\n\n  comms: dave\n")
+        .replace(
+            "  closed: null\n",
+            "  closed: null\n  postmortem_due: 2026-12-01\n",
+        );
+    repo.write(&path, &text);
+    repo.git(&["commit", "-q", "-am", "hand edit"]);
+    repo.ok(&["severity", "SEV2"]);
+    let after = repo.read(&path);
+    // Regression: nested keys the tool does not know were dropped.
+    assert!(after.contains("  comms: dave\n"), "{after}");
+    assert!(after.contains("  postmortem_due: 2026-12-01\n"), "{after}");
+}
+
+#[test]
+fn a_scratch_index_lock_left_by_a_killed_command_does_not_block() {
+    let repo = with_incident();
+    repo.write(".git/incident-index.lock", "");
+    repo.ok(&["note", "still works"]);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    assert!(!repo.root.join(".git/incident-index.lock").exists());
+}
