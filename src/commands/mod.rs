@@ -24,6 +24,7 @@ pub mod update;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{bail, Context, Result};
 use chrono::{DateTime, Utc};
@@ -168,6 +169,20 @@ impl Workspace {
             bail!("internal error: a commit without the write lock; please report it");
         }
         self.repo.ensure_ready()?;
+        hold_signals();
+        let result = self.commit_held(identity, changes, message);
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            let outcome = match &result {
+                Ok(()) => "the change was committed",
+                Err(_) => "nothing was changed",
+            };
+            eprintln!("interrupted; {outcome}");
+            std::process::exit(130);
+        }
+        result
+    }
+
+    fn commit_held(&self, identity: &Identity, changes: Changes, message: &str) -> Result<()> {
         let staging = self.repo.begin_staging()?;
         self.repo
             .ensure_unmodified(changes.ops().iter().map(|(path, _)| path.as_path()))?;
@@ -182,6 +197,26 @@ impl Workspace {
                 Err(e)
             }
         }
+    }
+}
+
+/// Set when Ctrl-C or a termination signal arrives during a commit.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Holds off Ctrl-C, SIGTERM and SIGHUP while the files, the commit and the
+/// index change together: stopped halfway, the record would be half-written
+/// and `index.lock` left behind, blocking git. A signal that arrives meanwhile
+/// is acted on once the commit is made or undone.
+fn hold_signals() {
+    #[cfg(unix)]
+    for signal in [
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ] {
+        // Without the handler the signal keeps its default effect; the
+        // commit is then as exposed as it was, no worse.
+        let _ = signal_hook::flag::register(signal, &INTERRUPTED);
     }
 }
 
