@@ -397,7 +397,13 @@ impl Repo {
             staging.index = Some(index);
             Ok(())
         };
-        open(&mut staging).context("cannot read the git index")?;
+        if let Err(e) = open(&mut staging) {
+            // libgit2 cannot read the split or sparse index some git set-ups use.
+            if format!("{e:#}").contains("unsupported mandatory extension") {
+                bail!("cannot read the git index: it uses a split or sparse index, which incident's git library cannot read; turn them off with `git config core.splitIndex false && git update-index --no-split-index` (and `git sparse-checkout disable`)");
+            }
+            return Err(e.context("cannot read the git index"));
+        }
         Ok(staging)
     }
 

@@ -481,3 +481,14 @@ fn a_note_with_a_nul_byte() {
         );
     }
 }
+
+#[test]
+fn a_split_index_gets_a_way_out() {
+    let repo = with_incident();
+    repo.git(&["update-index", "--split-index"]);
+    let err = refused(&repo, &["note", "x"]);
+    assert!(
+        err.contains("split or sparse index") && err.contains("git update-index --no-split-index"),
+        "{err}"
+    );
+}
