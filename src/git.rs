@@ -296,8 +296,9 @@ impl Repo {
         }
         let tree = repo.find_tree(update.create_updated(repo, &baseline)?)?;
         if parent.is_some() && tree.id() == baseline.id() {
-            // `rca --force` with an unchanged draft, say: an empty commit
-            // would say something happened when nothing did.
+            // Commands check for "no change" themselves; this is the last
+            // guard, since an empty commit says something happened when
+            // nothing did.
             return Err(Error::NoChange("the files already hold exactly this".into()).into());
         }
         // As git does: the local offset, and a committer of its own if set.

@@ -133,37 +133,34 @@ fn from_yaml<T: DeserializeOwned>(yaml: &str) -> Result<T, (usize, String)> {
 mod tests {
     use super::*;
 
+    /// Renders `header` spaced, checks it reads back as the same data, and
+    /// returns the rendering.
+    fn spaced_round_trip(header: &serde_json::Value) -> String {
+        let rendered = render_spaced(header, "").unwrap();
+        let yaml = rendered
+            .trim_start_matches("---\n")
+            .trim_end_matches("---\n");
+        let back: serde_json::Value = from_yaml(yaml).unwrap();
+        assert_eq!(&back, header, "{rendered}");
+        rendered
+    }
+
     #[test]
     fn spacing_never_changes_a_value() {
         // serde_norway writes this with `|+`, where a blank line would count.
-        let header = serde_json::json!({"note": "two\nlines\n\n", "id": "x"});
-        let rendered = render_spaced(&header, "").unwrap();
-        let yaml = rendered
-            .trim_start_matches("---\n")
-            .trim_end_matches("---\n");
-        let back: serde_json::Value = from_yaml(yaml).unwrap();
-        assert_eq!(back, header);
+        spaced_round_trip(&serde_json::json!({"note": "two\nlines\n\n", "id": "x"}));
 
         // After a kept block the other keys are still spaced.
-        let header = serde_json::json!({"a": "x", "kept": "k\n\n", "title": "t", "z": "y"});
-        let rendered = render_spaced(&header, "").unwrap();
+        let rendered = spaced_round_trip(
+            &serde_json::json!({"a": "x", "kept": "k\n\n", "title": "t", "z": "y"}),
+        );
         assert!(rendered.contains("\n\nz: y\n"), "{rendered}");
-        let yaml = rendered
-            .trim_start_matches("---\n")
-            .trim_end_matches("---\n");
-        let back: serde_json::Value = from_yaml(yaml).unwrap();
-        assert_eq!(back, header);
 
         // A blank line inside a multi-line value is not a key: the value
         // stays as it was and the keys are still spaced.
-        let header = serde_json::json!({"id": "x", "para": "a\n\nb", "title": "t"});
-        let rendered = render_spaced(&header, "").unwrap();
+        let rendered =
+            spaced_round_trip(&serde_json::json!({"id": "x", "para": "a\n\nb", "title": "t"}));
         assert!(rendered.contains("\n\ntitle: t\n"), "{rendered}");
-        let yaml = rendered
-            .trim_start_matches("---\n")
-            .trim_end_matches("---\n");
-        let back: serde_json::Value = from_yaml(yaml).unwrap();
-        assert_eq!(back, header);
     }
 
     #[test]
