@@ -147,6 +147,21 @@ pub enum Error {
         hint: &'static str,
     },
 
+    /// Another git command wrote the index while a commit was being prepared.
+    #[error(
+        "cannot write the git index: other git commands kept changing it; run the command again"
+    )]
+    IndexChanged,
+
+    /// HEAD is not on a branch.
+    #[error("HEAD is detached (at {0}), so a commit here would belong to no branch and be lost at the next checkout; switch to a branch first, e.g. `git switch main`")]
+    DetachedHead(String),
+
+    /// Ctrl-C or a termination signal arrived during a commit, which was
+    /// completed or undone before stopping.
+    #[error("interrupted; {}", if *.committed { "the change was committed" } else { "nothing was changed" })]
+    Interrupted { committed: bool },
+
     /// The command would record nothing new.
     #[error("{0}; nothing to record")]
     NoChange(String),

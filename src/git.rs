@@ -1,12 +1,15 @@
 //! The only code that calls git2. Commits are built from HEAD's tree plus the
 //! files a command wrote, so whatever else the user has staged stays staged.
+//! The steps of a commit are separate calls so that the transaction
+//! (`crate::transaction`) can journal between them and undo or finish any of
+//! them after a crash.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use chrono::{DateTime, Local, TimeZone, Utc};
 use git2::build::TreeUpdateBuilder;
-use git2::{FileMode, Repository, RepositoryState, Signature, Time};
+use git2::{FileMode, Oid, Repository, RepositoryState, Signature, Time};
 
 use crate::error::Error;
 
@@ -23,55 +26,83 @@ const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 /// How long a commit waits for another git process to release the index.
 const INDEX_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// `index.lock`, made by us: while it exists no other git process changes the
-/// index. Removed again unless it became the new index.
-struct IndexLock {
-    path: PathBuf,
-    /// The lock file became the new index; the name may already be someone
-    /// else's lock, so it must not be removed.
-    replaced: bool,
+/// The mode of a regular file in git, as the tool commits its files.
+const BLOB_MODE: u32 = 0o100644;
+
+/// The scratch index in the git directory. Only a command holding the write
+/// lock uses it, so one found by the next command was left by a dead one.
+const SCRATCH_INDEX: &str = "incident-index";
+
+/// The branch a commit goes on, and the commit it goes on top of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Branch {
+    /// The full ref name, e.g. `refs/heads/main`.
+    pub name: String,
+    /// The commit the branch points at; `None` before its first commit.
+    pub tip: Option<String>,
 }
 
-impl IndexLock {
-    fn take(path: &Path) -> std::io::Result<IndexLock> {
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)?;
-        Ok(IndexLock {
-            path: path.to_path_buf(),
-            replaced: false,
-        })
-    }
-}
-
-impl Drop for IndexLock {
-    fn drop(&mut self) {
-        if !self.replaced {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
-}
-
-/// The index under `index.lock`, from the checks before a commit to the
-/// update after it; see `Repo::begin_staging`. Dropped unfinished, it
-/// removes the lock and the scratch copy and leaves the index as it was.
+/// The new index for a commit, built in a scratch file beside the real one
+/// and put in place the way git does it: through `index.lock`. The lock is
+/// taken by hard-linking the scratch file to `index.lock`, so a lock left by
+/// a dead command can be told from a live git's by its inode.
 pub struct Staging {
-    lock: IndexLock,
-    scratch: PathBuf,
-    index_path: PathBuf,
-    index: Option<git2::Index>,
-    /// The permissions of the index being replaced.
-    permissions: Option<std::fs::Permissions>,
+    git_dir: PathBuf,
+    index: git2::Index,
+    /// What the live index looked like when it was copied; if it changed by
+    /// the time the lock is taken, someone else wrote it and the copy is stale.
+    copied_from: Option<IndexStamp>,
+    /// The index lock is ours from `lock` until `install` or drop.
+    locked: bool,
+    installed: bool,
+}
+
+/// Size, modification time and trailing checksum of an index file.
+#[derive(Debug, PartialEq, Eq)]
+struct IndexStamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    checksum: Vec<u8>,
+}
+
+fn index_stamp(path: &Path) -> std::io::Result<Option<IndexStamp>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let meta = file.metadata()?;
+    let mut checksum = Vec::new();
+    if meta.len() >= 20 {
+        file.seek(SeekFrom::End(-20))?;
+        file.read_to_end(&mut checksum)?;
+    }
+    Ok(Some(IndexStamp {
+        len: meta.len(),
+        modified: meta.modified().ok(),
+        checksum,
+    }))
 }
 
 impl Staging {
-    /// Builds the new index for these files alone and leaves it in
-    /// `index.lock`, ready to put in place: all that can fail is done
-    /// before HEAD moves.
-    fn prepare(&mut self, files: &[(PathBuf, Option<Vec<u8>>)]) -> Result<()> {
+    fn scratch(&self) -> PathBuf {
+        self.git_dir.join(SCRATCH_INDEX)
+    }
+
+    fn index_path(&self) -> PathBuf {
+        self.git_dir.join("index")
+    }
+
+    fn lock_path(&self) -> PathBuf {
+        self.git_dir.join("index.lock")
+    }
+
+    /// Sets these files' entries (content written in the work tree, or
+    /// `None` for removed) and writes the scratch index.
+    pub fn prepare(&mut self, files: &[(PathBuf, Option<Vec<u8>>)]) -> Result<()> {
+        let index = &mut self.index;
         let mut update = || -> Result<()> {
-            let index = self.index.as_mut().context("the index was not read")?;
             for (path, content) in files {
                 match content {
                     Some(_) => {
@@ -85,37 +116,75 @@ impl Staging {
                             }
                         }
                     }
-                    None => index.remove_path(path)?,
+                    None => {
+                        if index.get_path(path, 0).is_some() {
+                            index.remove_path(path)?;
+                        }
+                    }
                 }
             }
             index.write()?;
-            // Keep the index's permissions: in a repository shared by a
-            // group, teammates must still be able to write it.
-            if let Some(permissions) = &self.permissions {
-                std::fs::set_permissions(&self.scratch, permissions.clone())?;
-            }
-            std::fs::rename(&self.scratch, &self.lock.path)?;
             Ok(())
         };
-        update().context("cannot write the git index")
+        update().context("cannot write the git index")?;
+        // Keep the index's permissions: in a repository shared by a group,
+        // teammates must still be able to write it.
+        if let Ok(meta) = std::fs::metadata(self.index_path()) {
+            let _ = std::fs::set_permissions(self.scratch(), meta.permissions());
+        }
+        Ok(())
+    }
+
+    /// Takes `index.lock` with the prepared index as its content, waiting a
+    /// little for another git process that holds it. Fails if the index
+    /// changed since it was copied: a `git add` in another shell must not be
+    /// undone by ours.
+    pub fn lock(&mut self) -> Result<()> {
+        let lock_path = self.lock_path();
+        let deadline = std::time::Instant::now() + INDEX_WAIT;
+        loop {
+            match std::fs::hard_link(self.scratch(), &lock_path) {
+                Ok(()) => break,
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::AlreadyExists
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => bail!(
+                    "cannot write the git index: `{}` is held by another git process; let it finish (if no git command is running, it was left by one that crashed and can be removed)",
+                    lock_path.display()
+                ),
+                Err(e) => {
+                    return Err(e).with_context(|| {
+                        format!("cannot write the git index: cannot create `{}`", lock_path.display())
+                    })
+                }
+            }
+        }
+        self.locked = true;
+        let now = index_stamp(&self.index_path()).context("cannot read the git index")?;
+        if now != self.copied_from {
+            return Err(Error::IndexChanged.into());
+        }
+        Ok(())
     }
 
     /// Puts the prepared index in place.
-    fn install(mut self) -> Result<()> {
-        std::fs::rename(&self.lock.path, &self.index_path).context("cannot write the git index")?;
-        self.lock.replaced = true;
+    pub fn install(mut self) -> Result<()> {
+        std::fs::rename(self.lock_path(), self.index_path())
+            .context("cannot write the git index")?;
+        self.installed = true;
         Ok(())
     }
 }
 
-/// The mode of a regular file in git, as the tool commits its files.
-const BLOB_MODE: u32 = 0o100644;
-
 impl Drop for Staging {
     fn drop(&mut self) {
-        if !self.lock.replaced {
-            let _ = std::fs::remove_file(&self.scratch);
+        if self.locked && !self.installed {
+            let _ = std::fs::remove_file(self.lock_path());
         }
+        let _ = std::fs::remove_file(self.scratch());
     }
 }
 
@@ -161,6 +230,11 @@ impl Repo {
         &self.root
     }
 
+    /// The git directory, where the tool keeps its lock and journal.
+    pub fn git_dir(&self) -> &Path {
+        self.repo.path()
+    }
+
     /// The author identity, from `GIT_AUTHOR_NAME`/`GIT_AUTHOR_EMAIL` as git
     /// itself honours them, else `user.name`/`user.email`.
     pub fn identity(&self) -> Result<Identity, Error> {
@@ -174,6 +248,17 @@ impl Repo {
     /// never undoes the other. The lock is an OS file lock on a file in the
     /// git directory: it goes away with the process, so a crash leaves none.
     pub fn lock(&self) -> Result<WriteLock> {
+        self.lock_within(LOCK_WAIT)?
+            .context("the write lock was not taken")
+    }
+
+    /// The write lock if it is free now, for a reader that would tidy up
+    /// after a crashed writer; `None` when a live command holds it.
+    pub fn try_lock(&self) -> Result<Option<WriteLock>> {
+        self.lock_within(std::time::Duration::ZERO)
+    }
+
+    fn lock_within(&self, wait: std::time::Duration) -> Result<Option<WriteLock>> {
         let path = self.repo.path().join("incident.lock");
         let file = std::fs::OpenOptions::new()
             .create(true)
@@ -187,17 +272,17 @@ impl Repo {
         if let Ok(head) = std::fs::metadata(self.repo.path().join("HEAD")) {
             let _ = file.set_permissions(head.permissions());
         }
-        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        let deadline = std::time::Instant::now() + wait;
         loop {
             match file.try_lock() {
-                Ok(()) => return Ok(WriteLock { _file: file }),
+                Ok(()) => return Ok(Some(WriteLock { _file: file })),
+                Err(std::fs::TryLockError::WouldBlock) if wait.is_zero() => return Ok(None),
                 Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
                     std::thread::sleep(std::time::Duration::from_millis(20));
                 }
                 Err(std::fs::TryLockError::WouldBlock) => bail!(
-                    "`{}` is locked by another incident command (waited {}s); let it finish, then try again",
-                    path.display(),
-                    LOCK_WAIT.as_secs()
+                    "another incident command is recording in this repository (waited {}s); let it finish, then try again",
+                    wait.as_secs()
                 ),
                 Err(std::fs::TryLockError::Error(e)) => {
                     return Err(e).with_context(|| format!("cannot lock `{}`", path.display()))
@@ -223,6 +308,29 @@ impl Repo {
         bail!("the repository is in the middle of a {operation}; finish or abort it first")
     }
 
+    /// The branch HEAD is on. A detached HEAD is refused: commits made there
+    /// belong to no branch and are lost from sight at the next checkout.
+    pub fn branch(&self) -> Result<Branch> {
+        let head = self
+            .repo
+            .find_reference("HEAD")
+            .context("cannot read HEAD")?;
+        let Some(name) = head.symbolic_target().ok().flatten() else {
+            let at = head
+                .target()
+                .map(|oid| oid.to_string()[..7].to_string())
+                .unwrap_or_default();
+            return Err(Error::DetachedHead(at).into());
+        };
+        let name = name.to_string();
+        let tip = match self.repo.refname_to_id(&name) {
+            Ok(oid) => Some(oid.to_string()),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => None,
+            Err(e) => return Err(e).with_context(|| format!("cannot read `{name}`")),
+        };
+        Ok(Branch { name, tip })
+    }
+
     /// Fails if any of these files differs from HEAD, in the work tree or the
     /// index, a deletion included; committing them would commit someone
     /// else's edit or bring back a file they removed.
@@ -246,29 +354,24 @@ impl Repo {
         }
     }
 
-    /// Commits exactly these files (content, or `None` for removed) on top of
-    /// HEAD, and updates the index for them alone. Returns the commit id.
-    pub fn commit(
+    /// Writes a commit of exactly these files (as now in the work tree, or
+    /// `None` for removed) on top of `branch`'s tip, without moving the
+    /// branch. Returns the commit id.
+    pub fn write_commit(
         &self,
+        branch: &Branch,
         identity: &Identity,
         when: DateTime<Utc>,
         files: &[(PathBuf, Option<Vec<u8>>)],
         message: &str,
-        mut staging: Staging,
     ) -> Result<String> {
         let repo = &self.repo;
-        let parent = match repo.head() {
-            Ok(head) => Some(
-                head.peel_to_commit()
+        let parent = match &branch.tip {
+            Some(tip) => Some(
+                repo.find_commit(Oid::from_str(tip)?)
                     .context("cannot read the HEAD commit")?,
             ),
-            Err(e)
-                if e.code() == git2::ErrorCode::UnbornBranch
-                    || e.code() == git2::ErrorCode::NotFound =>
-            {
-                None
-            }
-            Err(e) => return Err(e).context("cannot read HEAD"),
+            None => None,
         };
         let baseline = match &parent {
             Some(commit) => commit.tree()?,
@@ -316,110 +419,204 @@ impl Repo {
             _ => author.clone(),
         };
         let parents: Vec<_> = parent.iter().collect();
-        staging.prepare(files)?;
         let commit = repo
-            .commit(Some("HEAD"), &author, &committer, message, &tree, &parents)
+            .commit(None, &author, &committer, message, &tree, &parents)
             .context("cannot commit")?;
-        if let Err(e) = staging.install() {
-            // Keep HEAD and the index in step: undo the commit, the caller undoes the files.
-            self.move_head_back(parent.as_ref().map(|c| c.id()));
-            return Err(e);
-        }
         Ok(commit.to_string())
     }
 
-    /// Takes `index.lock`, as git does, and loads the index once for the
-    /// checks and the update that follow. While the staging lives no other
-    /// git process changes the index: a `git add` in another shell either
-    /// finished before (and what it staged stays staged) or fails loudly;
-    /// it never loses its work to ours. If another git process holds the
-    /// index, wait for it a little.
-    pub fn begin_staging(&self) -> Result<Staging> {
-        let git_dir = self.repo.path();
-        let lock_path = git_dir.join("index.lock");
-        let deadline = std::time::Instant::now() + INDEX_WAIT;
-        let lock = loop {
-            match IndexLock::take(&lock_path) {
-                Ok(lock) => break lock,
-                Err(e)
-                    if e.kind() == std::io::ErrorKind::AlreadyExists
-                        && std::time::Instant::now() < deadline =>
-                {
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => bail!(
-                    "cannot write the git index: `{}` is held by another git process; if none is running, remove it",
-                    lock_path.display()
-                ),
-                Err(e) => {
-                    return Err(e).with_context(|| {
-                        format!("cannot write the git index: cannot create `{}`", lock_path.display())
-                    })
-                }
+    /// Moves `branch` from its tip to `commit`, only if nobody moved it
+    /// meanwhile.
+    pub fn move_branch(&self, branch: &Branch, commit: &str, message: &str) -> Result<()> {
+        let new = Oid::from_str(commit)?;
+        let result = match &branch.tip {
+            Some(tip) => {
+                self.repo
+                    .reference_matching(&branch.name, new, true, Oid::from_str(tip)?, message)
             }
+            None => self.repo.reference(&branch.name, new, false, message),
         };
-        // The new index is built in a scratch copy, then moved into place
-        // through the lock file, which is how git itself replaces the index.
-        // The repository reads its index from the copy meanwhile, so the
-        // status checks and the update share one read of it.
-        let scratch = git_dir.join("incident-index");
-        let index_path = git_dir.join("index");
-        let permissions = std::fs::metadata(&index_path)
-            .ok()
-            .map(|meta| meta.permissions());
-        let mut staging = Staging {
-            lock,
-            scratch,
-            index_path,
-            index: None,
-            permissions,
-        };
-        let open = |staging: &mut Staging| -> Result<()> {
-            // Only a command holding `index.lock` uses the scratch index, so
-            // a lock on it now was left by a process that died.
-            let scratch_lock = staging.scratch.with_extension("lock");
-            if scratch_lock.exists() {
-                std::fs::remove_file(&scratch_lock)?;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if e.code() == git2::ErrorCode::Locked => {
+                let lock = self.ref_lock_path(&branch.name);
+                Err(anyhow::anyhow!(
+                    "cannot commit: `{}` is held by another git process; let it finish (if no git command is running, it was left by one that crashed and can be removed)",
+                    lock.display()
+                ))
             }
-            if staging.index_path.exists() {
-                std::fs::copy(&staging.index_path, &staging.scratch)?;
-                // The copy keeps the index's time: git's check for entries
-                // changed in the same second as the index depends on it.
-                let modified = std::fs::metadata(&staging.index_path)?.modified()?;
-                std::fs::File::options()
-                    .write(true)
-                    .open(&staging.scratch)?
-                    .set_modified(modified)?;
-            } else if staging.scratch.exists() {
-                std::fs::remove_file(&staging.scratch)?;
-            }
-            let mut index = git2::Index::open(&staging.scratch)?;
-            self.repo.set_index(&mut index)?;
-            staging.index = Some(index);
-            Ok(())
-        };
-        if let Err(e) = open(&mut staging) {
-            // libgit2 cannot read the split or sparse index some git set-ups use.
-            if format!("{e:#}").contains("unsupported mandatory extension") {
-                bail!("cannot read the git index: it uses a split or sparse index, which incident's git library cannot read; turn them off with `git config core.splitIndex false && git update-index --no-split-index` (and `git sparse-checkout disable`)");
-            }
-            return Err(e.context("cannot read the git index"));
+            Err(e) => Err(anyhow::Error::new(e)
+                .context(format!("cannot commit: cannot move `{}`", branch.name))),
         }
-        Ok(staging)
     }
 
-    fn move_head_back(&self, previous: Option<git2::Oid>) {
-        let Ok(head) = self.repo.head() else { return };
-        let Some(name) = head.name().ok().map(str::to_string) else {
-            return;
+    /// Where git locks a ref while it changes it.
+    fn ref_lock_path(&self, name: &str) -> PathBuf {
+        self.repo.path().join(format!("{name}.lock"))
+    }
+
+    /// Takes `index.lock`'s place in the protocol: copies the index to a
+    /// scratch file that the repository reads from meanwhile, so the status
+    /// checks and the update share one read of it. The real index is only
+    /// locked for the moment it is replaced; see [`Staging::lock`].
+    pub fn begin_staging(&self) -> Result<Staging> {
+        let git_dir = self.repo.path().to_path_buf();
+        let scratch = git_dir.join(SCRATCH_INDEX);
+        let index_path = git_dir.join("index");
+        let open = || -> Result<Staging> {
+            // Left by a command that died; only the lock holder uses them.
+            remove_if_present(&scratch.with_extension("lock"))?;
+            remove_if_present(&scratch)?;
+            let copied_from = index_stamp(&index_path)?;
+            if copied_from.is_some() {
+                std::fs::copy(&index_path, &scratch)?;
+                // The copy keeps the index's time: git's check for entries
+                // changed in the same second as the index depends on it.
+                let modified = std::fs::metadata(&index_path)?.modified()?;
+                std::fs::File::options()
+                    .write(true)
+                    .open(&scratch)?
+                    .set_modified(modified)?;
+            }
+            let mut index = git2::Index::open(&scratch)?;
+            self.repo.set_index(&mut index)?;
+            Ok(Staging {
+                git_dir: git_dir.clone(),
+                index,
+                copied_from,
+                locked: false,
+                installed: false,
+            })
         };
-        let _ = match previous {
-            Some(id) => self
-                .repo
-                .reference(&name, id, true, "incident: undo failed commit")
-                .map(|_| ()),
-            None => self.repo.find_reference(&name).and_then(|mut r| r.delete()),
+        open().map_err(|e| {
+            // libgit2 cannot read the split or sparse index some git set-ups use.
+            if format!("{e:#}").contains("unsupported mandatory extension") {
+                anyhow::anyhow!("cannot read the git index: it uses a split or sparse index, which incident's git library cannot read; turn them off with `git config core.splitIndex false && git update-index --no-split-index` (and `git sparse-checkout disable`)")
+            } else {
+                e.context("cannot read the git index")
+            }
+        })
+    }
+
+    /// Removes what a command that died mid-commit left of git's locks:
+    /// `index.lock` if it is our scratch index (same inode), the branch's
+    /// lock if it holds the commit we were about to put there, and the
+    /// scratch index. Locks of live git processes are never touched.
+    pub fn release_crashed_locks(&self, branch: &str, commit: Option<&str>) -> Result<()> {
+        let git_dir = self.repo.path();
+        let scratch = git_dir.join(SCRATCH_INDEX);
+        let index_lock = git_dir.join("index.lock");
+        if same_file(&scratch, &index_lock) {
+            remove_if_present(&index_lock)?;
+        }
+        if let Some(commit) = commit {
+            let ref_lock = self.ref_lock_path(branch);
+            if std::fs::read_to_string(&ref_lock).is_ok_and(|text| text.trim() == commit) {
+                remove_if_present(&ref_lock)?;
+            }
+        }
+        remove_if_present(&scratch.with_extension("lock"))?;
+        remove_if_present(&scratch)?;
+        Ok(())
+    }
+
+    /// Deletes a branch that points at the commit given as its tip, to take
+    /// back the first commit of a new branch.
+    pub fn delete_branch(&self, branch: &Branch) -> Result<()> {
+        let mut reference = self.repo.find_reference(&branch.name)?;
+        if reference.target().map(|oid| oid.to_string()) == branch.tip {
+            reference.delete()?;
+        }
+        Ok(())
+    }
+
+    /// The blob id of `path` in a commit's tree; `None` when it has none.
+    pub fn blob_at(&self, commit: Option<&str>, path: &Path) -> Result<Option<String>> {
+        let Some(commit) = commit else {
+            return Ok(None);
         };
+        let tree = self
+            .repo
+            .find_commit(Oid::from_str(commit)?)
+            .and_then(|commit| commit.tree())
+            .with_context(|| format!("cannot read commit {commit}"))?;
+        Ok(tree.get_path(path).ok().map(|entry| entry.id().to_string()))
+    }
+
+    /// The commit a branch points at now.
+    pub fn branch_tip(&self, name: &str) -> Result<Option<String>> {
+        match self.repo.refname_to_id(name) {
+            Ok(oid) => Ok(Some(oid.to_string())),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("cannot read `{name}`")),
+        }
+    }
+
+    /// Makes the work tree and the index agree with HEAD for these paths:
+    /// each file is written as HEAD has it, or removed if HEAD has none.
+    /// Used to finish or undo a commit a crash interrupted.
+    pub fn reset_paths_to_head(&self, paths: &[PathBuf]) -> Result<()> {
+        let tree = match self.repo.head() {
+            Ok(head) => Some(head.peel_to_tree().context("cannot read the HEAD commit")?),
+            Err(_) => None,
+        };
+        let mut index = self.repo.index().context("cannot read the git index")?;
+        // Another process may have written the index since it was opened.
+        index.read(true).context("cannot read the git index")?;
+        for path in paths {
+            let full = self.root.join(path);
+            let entry = tree.as_ref().and_then(|tree| tree.get_path(path).ok());
+            match entry {
+                Some(entry) => {
+                    let blob = self
+                        .repo
+                        .find_blob(entry.id())
+                        .with_context(|| format!("cannot read `{}` from HEAD", path.display()))?;
+                    if std::fs::read(&full).ok().as_deref() != Some(blob.content()) {
+                        if let Some(parent) = full.parent() {
+                            std::fs::create_dir_all(parent)?;
+                        }
+                        crate::store::write_atomic(&full, blob.content())
+                            .with_context(|| format!("cannot write `{}`", path.display()))?;
+                    }
+                    index
+                        .add_path(path)
+                        .with_context(|| format!("cannot stage `{}`", path.display()))?;
+                }
+                None => {
+                    remove_if_present(&full)?;
+                    if index.get_path(path, 0).is_some() {
+                        index.remove_path(path)?;
+                    }
+                }
+            }
+        }
+        index.write().context("cannot write the git index")?;
+        Ok(())
+    }
+}
+
+/// Whether two paths name the same file (the same inode).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        false
+    }
+}
+
+fn remove_if_present(path: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
     }
 }
 

@@ -10,3 +10,4 @@ pub mod git;
 pub mod model;
 pub mod render;
 pub mod store;
+pub mod transaction;

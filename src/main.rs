@@ -15,7 +15,11 @@ fn main() -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             let _ = writeln!(io::stderr(), "error: {err:#}");
-            ExitCode::FAILURE
+            match err.downcast_ref::<incident::error::Error>() {
+                // As a shell reports a process stopped by SIGINT.
+                Some(incident::error::Error::Interrupted { .. }) => ExitCode::from(130),
+                _ => ExitCode::FAILURE,
+            }
         }
     }
 }

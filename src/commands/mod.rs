@@ -24,7 +24,6 @@ pub mod update;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{bail, Context, Result};
 use chrono::{DateTime, Utc};
@@ -98,7 +97,9 @@ impl Workspace {
     pub fn open() -> Result<Workspace> {
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
         let repo = Repo::discover(&cwd)?;
-        Ok(Workspace::new(repo, None))
+        let workspace = Workspace::new(repo, None);
+        crate::transaction::recover_if_idle(&workspace.repo, &workspace.store)?;
+        Ok(workspace)
     }
 
     /// For commands that record: takes the write lock before anything is read.
@@ -112,7 +113,7 @@ impl Workspace {
     /// editor, a prompt): nobody else is held up while they type.
     pub fn lock(&mut self) -> Result<()> {
         if self.lock.is_none() {
-            self.lock = Some(self.repo.lock()?);
+            self.lock = Some(crate::transaction::lock(&self.repo, &self.store)?);
         }
         Ok(())
     }
@@ -162,61 +163,22 @@ impl Workspace {
         Ok(recent(&self.store.incident_ids()?))
     }
 
-    /// Writes the changes and commits exactly them; on any failure the files
-    /// are put back and git is left as it was.
+    /// Writes the changes and commits exactly them through the transaction;
+    /// on any failure the files are put back and git is left as it was.
     pub fn commit(&self, identity: &Identity, changes: Changes, message: &str) -> Result<()> {
-        if self.lock.is_none() {
+        let Some(lock) = &self.lock else {
             bail!("internal error: a commit without the write lock; please report it");
-        }
-        self.repo.ensure_ready()?;
-        hold_signals();
-        let result = self.commit_held(identity, changes, message);
-        if INTERRUPTED.load(Ordering::SeqCst) {
-            let outcome = match &result {
-                Ok(()) => "the change was committed",
-                Err(_) => "nothing was changed",
-            };
-            eprintln!("interrupted; {outcome}");
-            std::process::exit(130);
-        }
-        result
-    }
-
-    fn commit_held(&self, identity: &Identity, changes: Changes, message: &str) -> Result<()> {
-        let staging = self.repo.begin_staging()?;
-        self.repo
-            .ensure_unmodified(changes.ops().iter().map(|(path, _)| path.as_path()))?;
-        let applied = self.store.apply(&changes)?;
-        match self
-            .repo
-            .commit(identity, clock::now()?, changes.ops(), message, staging)
-        {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                applied.rollback();
-                Err(e)
-            }
-        }
-    }
-}
-
-/// Set when Ctrl-C or a termination signal arrives during a commit.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-/// Holds off Ctrl-C, SIGTERM and SIGHUP while the files, the commit and the
-/// index change together: stopped halfway, the record would be half-written
-/// and `index.lock` left behind, blocking git. A signal that arrives meanwhile
-/// is acted on once the commit is made or undone.
-fn hold_signals() {
-    #[cfg(unix)]
-    for signal in [
-        signal_hook::consts::SIGINT,
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGHUP,
-    ] {
-        // Without the handler the signal keeps its default effect; the
-        // commit is then as exposed as it was, no worse.
-        let _ = signal_hook::flag::register(signal, &INTERRUPTED);
+        };
+        crate::transaction::commit(
+            &self.repo,
+            &self.store,
+            lock,
+            identity,
+            clock::now()?,
+            &changes,
+            message,
+        )?;
+        Ok(())
     }
 }
 

@@ -88,18 +88,22 @@ pub struct Applied {
 
 impl Applied {
     /// Puts every file back as it was before `apply`. Best effort: the commit
-    /// already failed and that is the error to report.
-    pub fn rollback(self) {
+    /// already failed and that is the error to report. Returns whether every
+    /// file was put back.
+    pub fn rollback(self) -> bool {
+        let mut complete = true;
         for (path, before) in self.previous.into_iter().rev() {
             let path = self.root.join(path);
-            let _ = match before {
+            let result = match before {
                 Some(bytes) => write_atomic(&path, &bytes),
                 None => fs::remove_file(&path).or_else(ignore_missing),
             };
+            complete &= result.is_ok();
         }
         for dir in self.created_dirs.into_iter().rev() {
             let _ = fs::remove_dir(self.root.join(dir));
         }
+        complete
     }
 }
 
@@ -418,9 +422,47 @@ impl Store {
         })
     }
 
+    /// The git blob id of a file's bytes in the work tree; `None` when there
+    /// is no such file.
+    pub fn blob_id_of(&self, path: &Path) -> Result<Option<String>> {
+        match fs::read(self.root.join(path)) {
+            Ok(bytes) => Ok(Some(crate::git::blob_id(&bytes))),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("cannot read `{}`", path.display())),
+        }
+    }
+
+    /// Removes what an interrupted write left beside these paths: temporary
+    /// files of `write_atomic`, and directories left empty.
+    pub fn remove_leftovers(&self, paths: &[PathBuf]) -> Result<()> {
+        let mut dirs: Vec<&Path> = paths.iter().filter_map(|p| p.parent()).collect();
+        dirs.sort();
+        dirs.dedup();
+        for dir in dirs {
+            for name in self.list_dir(dir)? {
+                if name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX) {
+                    fs::remove_file(self.root.join(dir).join(&name))
+                        .or_else(ignore_missing)
+                        .with_context(|| {
+                            format!("cannot remove `{}`", dir.join(&name).display())
+                        })?;
+                }
+            }
+            let mut empty = Some(dir);
+            while let Some(dir) = empty.filter(|d| !d.as_os_str().is_empty()) {
+                // Fails, as it should, on a directory that is not empty.
+                if fs::remove_dir(self.root.join(dir)).is_err() {
+                    break;
+                }
+                empty = dir.parent();
+            }
+        }
+        Ok(())
+    }
+
     /// Writes every change to disk, each file atomically, remembering what was
-    /// there before.
-    pub fn apply(&self, changes: &Changes) -> Result<Applied> {
+    /// there before. `after_each` runs after each file, for fault injection.
+    pub fn apply(&self, changes: &Changes, mut after_each: impl FnMut(usize)) -> Result<Applied> {
         let mut applied = Applied {
             root: self.root.clone(),
             previous: Vec::new(),
@@ -447,6 +489,7 @@ impl Store {
                 applied.rollback();
                 return Err(e).with_context(|| format!("cannot write `{}`", path.display()));
             }
+            after_each(applied.previous.len());
         }
         Ok(applied)
     }
@@ -469,10 +512,17 @@ impl Store {
     }
 }
 
+/// Temporary files of `write_atomic` are named `.incident-XXXXXX.tmp`: hidden,
+/// never read as records (which end in `.md`), and recognisable as ours when
+/// a crash leaves one behind.
+const TEMP_PREFIX: &str = ".incident-";
+const TEMP_SUFFIX: &str = ".tmp";
+
 /// Writes a file so that readers see the old content or the new, never half.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let parent = path.parent().unwrap_or(Path::new("."));
     let mut builder = tempfile::Builder::new();
+    builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
     if let Some(permissions) = permissions_for(path) {
         builder.permissions(permissions);
     }
@@ -533,12 +583,12 @@ mod tests {
         let mut changes = Changes::default();
         changes.write("keep.md".into(), "new");
         changes.write("a/b/c.md".into(), "fresh");
-        let applied = store.apply(&changes).unwrap();
+        let applied = store.apply(&changes, |_| {}).unwrap();
         assert_eq!(
             fs::read_to_string(dir.path().join("a/b/c.md")).unwrap(),
             "fresh"
         );
-        applied.rollback();
+        assert!(applied.rollback());
         assert_eq!(
             fs::read_to_string(dir.path().join("keep.md")).unwrap(),
             "old"

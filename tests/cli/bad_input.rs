@@ -492,3 +492,24 @@ fn a_split_index_gets_a_way_out() {
         "{err}"
     );
 }
+
+// Repository states a commit must not go into
+
+#[test]
+fn a_detached_head_is_refused() {
+    let repo = with_incident();
+    repo.git(&["checkout", "-q", "--detach"]);
+    // Regression: notes were committed on the detached HEAD without a word
+    // and orphaned by the next `git checkout main`.
+    let err = refused(&repo, &["note", "x"]);
+    assert!(err.starts_with("error: HEAD is detached (at "), "{err}");
+    assert!(err.contains("git switch main"), "{err}");
+}
+
+#[test]
+fn a_leftover_branch_lock_is_named_in_plain_words() {
+    let repo = with_incident();
+    repo.write(".git/refs/heads/main.lock", "");
+    // Regression: raw libgit2 text ("failed to create locked file").
+    insta::assert_snapshot!(refused(&repo, &["note", "x"]), @"error: cannot commit: `[ROOT]/.git/refs/heads/main.lock` is held by another git process; let it finish (if no git command is running, it was left by one that crashed and can be removed)");
+}

@@ -7,6 +7,7 @@ mod harness;
 
 mod bad_input;
 mod core;
+mod crash;
 mod merge;
 mod process;
 mod readme;

@@ -1,0 +1,338 @@
+//! The one path every recording command takes to change the repository:
+//! lock, checks, journal, write, commit, index. A `kill -9` at any instant
+//! leaves either the whole change or none of it, plus a journal that the next
+//! command (or reader) uses to finish or undo what was left half-done.
+//!
+//! The protocol, in order:
+//! 1. take the write lock (an OS lock: it dies with its process), and finish
+//!    whatever a dead command left in the journal;
+//! 2. check the repository (no merge or rebase under way, HEAD on a branch,
+//!    the files to write unmodified) against a scratch copy of the index;
+//! 3. write the journal: the branch, its tip, each path and the blob it is
+//!    about to get;
+//! 4. write the files, each atomically; write the commit object (the branch
+//!    does not move yet) and add its id to the journal;
+//! 5. prepare the new index in the scratch file and take `index.lock` by
+//!    hard-linking it (so a leftover lock is recognisably ours);
+//! 6. move the branch (compare-and-swap), put the index in place, delete the
+//!    journal.
+//!
+//! Recovery makes every journalled path agree with HEAD in the work tree and
+//! the index: if the branch moved, that finishes the change; if not, it
+//! undoes it. A path changed by hand after the crash is left alone.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::git::{self, Identity, Repo, WriteLock};
+use crate::store::{Changes, Store};
+
+/// The journal's file name in the git directory.
+const JOURNAL: &str = "incident-journal";
+
+/// The named steps of a commit at which the fault-injection hook can stop the
+/// process, in the order they are reached. Tests kill every recording command
+/// at each of them.
+pub const FAULT_POINTS: [&str; 9] = [
+    "checked",
+    "journal-written",
+    "file-written",
+    "files-written",
+    "commit-written",
+    "index-prepared",
+    "index-locked",
+    "branch-moved",
+    "index-installed",
+];
+
+/// Stops the process dead, as `kill -9` would, when `INCIDENT_FAULT` names
+/// this step. Only debug builds (those the tests run) honour it.
+fn fault_point(step: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("INCIDENT_FAULT").is_some_and(|wanted| wanted == step) {
+        // A real SIGKILL: no destructors, no flushing, no core dump.
+        let pid = std::process::id().to_string();
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &pid])
+            .status();
+        std::process::abort();
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = step;
+}
+
+/// What a commit under way is doing, kept in the git directory until it is
+/// done.
+#[derive(Debug, Serialize, Deserialize)]
+struct Journal {
+    /// The commit message, to tell the user what was finished or undone.
+    message: String,
+    /// The branch the commit goes on.
+    branch: String,
+    /// Its tip before the commit.
+    parent: Option<String>,
+    /// The commit, once written; the branch moving to it is the commit point.
+    commit: Option<String>,
+    paths: Vec<JournalPath>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct JournalPath {
+    path: PathBuf,
+    /// The blob id of the content being written; `None` for a removal.
+    new: Option<String>,
+}
+
+impl Journal {
+    fn path(repo: &Repo) -> PathBuf {
+        repo.git_dir().join(JOURNAL)
+    }
+
+    fn write(&self, repo: &Repo) -> Result<()> {
+        let text = serde_json::to_vec_pretty(self)?;
+        crate::store::write_atomic(&Journal::path(repo), &text)
+            .context("cannot write the transaction journal")
+    }
+
+    fn read(repo: &Repo) -> Result<Option<Journal>> {
+        let path = Journal::path(repo);
+        let text = match std::fs::read(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("cannot read `{}`", path.display())),
+        };
+        let journal = serde_json::from_slice(&text).with_context(|| {
+            format!(
+                "`{}` is not a journal this version of incident can read",
+                path.display()
+            )
+        })?;
+        Ok(Some(journal))
+    }
+
+    fn remove(repo: &Repo) -> Result<()> {
+        match std::fs::remove_file(Journal::path(repo)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(e).context("cannot remove the transaction journal")
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Takes the write lock, then finishes or undoes whatever a command that died
+/// mid-commit left behind.
+pub fn lock(repo: &Repo, store: &Store) -> Result<WriteLock> {
+    let lock = repo.lock()?;
+    recover(repo, store)?;
+    Ok(lock)
+}
+
+/// For commands that only read: if a dead command left a journal and no
+/// command is recording now, tidy up first so nothing half-written is read.
+pub fn recover_if_idle(repo: &Repo, store: &Store) -> Result<()> {
+    if !Journal::path(repo).exists() {
+        return Ok(());
+    }
+    if let Some(_lock) = repo.try_lock()? {
+        recover(repo, store)?;
+    }
+    Ok(())
+}
+
+fn recover(repo: &Repo, store: &Store) -> Result<()> {
+    let Some(journal) = Journal::read(repo)? else {
+        return Ok(());
+    };
+    let recovering = || -> Result<String> {
+        repo.release_crashed_locks(&journal.branch, journal.commit.as_deref())?;
+        let tip = repo.branch_tip(&journal.branch)?;
+        let finished = journal.commit.is_some() && tip == journal.commit;
+        let mut reset = Vec::new();
+        for entry in &journal.paths {
+            // Anything but what was there before or what was being written
+            // is someone's edit after the crash: keep it.
+            let current = store.blob_id_of(&entry.path)?;
+            let before = repo.blob_at(journal.parent.as_deref(), &entry.path)?;
+            if current == before || current == entry.new {
+                reset.push(entry.path.clone());
+            } else {
+                eprintln!(
+                    "warning: `{}` changed after the interrupted command; left as it is",
+                    entry.path.display()
+                );
+            }
+        }
+        repo.reset_paths_to_head(&reset)?;
+        store.remove_leftovers(&reset)?;
+        Ok(if finished {
+            format!(
+                "finished an interrupted command's commit (\"{}\")",
+                subject(&journal.message)
+            )
+        } else {
+            format!(
+                "undid the partial writes of an interrupted command; \"{}\" was not recorded, run it again",
+                subject(&journal.message)
+            )
+        })
+    };
+    let outcome = recovering().with_context(|| {
+        format!(
+            "cannot finish or undo an interrupted command (journal `{}`)",
+            Journal::path(repo).display()
+        )
+    })?;
+    Journal::remove(repo)?;
+    eprintln!("note: {outcome}");
+    Ok(())
+}
+
+fn subject(message: &str) -> &str {
+    message.lines().next().unwrap_or_default()
+}
+
+/// Set when Ctrl-C or a termination signal arrives during a commit.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Holds off Ctrl-C, SIGTERM and SIGHUP while the files, the commit and the
+/// index change together, so the common interruption needs no recovery. A
+/// signal that arrives meanwhile is acted on once the commit is made or undone.
+fn hold_signals() {
+    #[cfg(unix)]
+    for signal in [
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ] {
+        // Without the handler the signal keeps its default effect; the
+        // journal then covers the commit, as it does for SIGKILL.
+        let _ = signal_hook::flag::register(signal, &INTERRUPTED);
+    }
+}
+
+/// Writes the changes and commits exactly them on the current branch, with
+/// the write lock held. Returns the commit id. On failure the work tree,
+/// index and branch are as they were.
+pub fn commit(
+    repo: &Repo,
+    store: &Store,
+    _lock: &WriteLock,
+    identity: &Identity,
+    when: DateTime<Utc>,
+    changes: &Changes,
+    message: &str,
+) -> Result<String> {
+    repo.ensure_ready()?;
+    let branch = repo.branch()?;
+    hold_signals();
+    let result = commit_held(repo, store, &branch, identity, when, changes, message);
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        return Err(Error::Interrupted {
+            committed: result.is_ok(),
+        }
+        .into());
+    }
+    result
+}
+
+fn commit_held(
+    repo: &Repo,
+    store: &Store,
+    branch: &git::Branch,
+    identity: &Identity,
+    when: DateTime<Utc>,
+    changes: &Changes,
+    message: &str,
+) -> Result<String> {
+    let ops = changes.ops();
+    let mut staging = repo.begin_staging()?;
+    repo.ensure_unmodified(ops.iter().map(|(path, _)| path.as_path()))?;
+    fault_point("checked");
+
+    let mut journal = Journal {
+        message: message.to_string(),
+        branch: branch.name.clone(),
+        parent: branch.tip.clone(),
+        commit: None,
+        paths: ops
+            .iter()
+            .map(|(path, content)| JournalPath {
+                path: path.clone(),
+                new: content.as_deref().map(git::blob_id),
+            })
+            .collect(),
+    };
+    journal.write(repo)?;
+    fault_point("journal-written");
+
+    let applied = store.apply(changes, |_| fault_point("file-written"))?;
+    let undo = |applied: crate::store::Applied| {
+        // The journal stays if the files could not all be put back: the
+        // next command finishes the job.
+        if applied.rollback() {
+            let _ = Journal::remove(repo);
+        }
+    };
+    fault_point("files-written");
+
+    let mut locked = || -> Result<String> {
+        let commit = repo.write_commit(branch, identity, when, ops, message)?;
+        journal.commit = Some(commit.clone());
+        journal.write(repo)?;
+        fault_point("commit-written");
+        staging.prepare(ops)?;
+        fault_point("index-prepared");
+        // Someone else may write the index between our copy and our lock:
+        // then build ours again from theirs, a bounded number of times.
+        let mut attempts = 1;
+        while let Err(e) = staging.lock() {
+            if !matches!(e.downcast_ref::<Error>(), Some(Error::IndexChanged)) || attempts == 20 {
+                return Err(e);
+            }
+            attempts += 1;
+            staging = repo.begin_staging()?;
+            staging.prepare(ops)?;
+        }
+        fault_point("index-locked");
+        Ok(commit)
+    };
+    let commit = match locked() {
+        Ok(commit) => commit,
+        Err(e) => {
+            drop(staging);
+            undo(applied);
+            return Err(e);
+        }
+    };
+    let reflog = format!("commit: {}", subject(message));
+    if let Err(e) = repo.move_branch(branch, &commit, &reflog) {
+        drop(staging);
+        undo(applied);
+        return Err(e);
+    }
+    fault_point("branch-moved");
+    if let Err(e) = staging.install() {
+        // Keep the branch and the index in step: take the commit back.
+        let moved = git::Branch {
+            name: branch.name.clone(),
+            tip: Some(commit.clone()),
+        };
+        let back = match &branch.tip {
+            Some(tip) => repo.move_branch(&moved, tip, "incident: undo failed commit"),
+            None => repo.delete_branch(&moved),
+        };
+        if back.is_ok() {
+            undo(applied);
+        }
+        return Err(e);
+    }
+    fault_point("index-installed");
+    Journal::remove(repo)?;
+    Ok(commit)
+}

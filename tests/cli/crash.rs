@@ -1,0 +1,198 @@
+//! Crash safety as a property: every recording command is killed (SIGKILL,
+//! through the debug-build hook `INCIDENT_FAULT`) at every named step of the
+//! transaction, and the repository must then be either fully changed or
+//! untouched once the next command has run.
+
+use std::collections::BTreeSet;
+
+use incident::transaction::FAULT_POINTS;
+
+use crate::harness::TestRepo;
+
+/// Sets up a repository in which `args` can run, and returns it.
+type Setup = fn(&TestRepo);
+
+fn declared(repo: &TestRepo) {
+    repo.declare(&[
+        "Checkout errors",
+        "--impact",
+        "major",
+        "--urgency",
+        "medium",
+        "--commander",
+        "alice",
+    ]);
+}
+
+fn handed_off(repo: &TestRepo) {
+    declared(repo);
+    repo.ok(&["role", "commander", "carol"]);
+}
+
+fn checked(repo: &TestRepo) {
+    declared(repo);
+    repo.ok(&["check", "commander.announce"]);
+}
+
+fn not_set_up(_repo: &TestRepo) {}
+
+/// Files committed under `incidents/` at HEAD.
+fn committed_files(repo: &TestRepo) -> BTreeSet<String> {
+    repo.git(&["ls-tree", "-r", "--name-only", "HEAD"])
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn head(repo: &TestRepo) -> String {
+    repo.git(&["rev-parse", "HEAD"]).trim().to_string()
+}
+
+/// Kills `args` at each step and checks what the next commands find.
+fn killed_at_every_step(setup: Setup, args: &[&str]) {
+    let commit_point = FAULT_POINTS
+        .iter()
+        .position(|p| *p == "branch-moved")
+        .unwrap();
+    for (n, step) in FAULT_POINTS.iter().enumerate() {
+        let repo = TestRepo::new();
+        setup(&repo);
+        let before = head(&repo);
+        let files_before = committed_files(&repo);
+
+        let output = repo
+            .incident(args)
+            .env("INCIDENT_FAULT", step)
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            None,
+            "incident {args:?} should have been killed at `{step}`: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+
+        // A reader tidies up first, then sees a consistent record.
+        let list = repo.incident(&["list", "--all"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&list.stderr);
+        assert!(
+            list.status.success(),
+            "list after a kill at `{step}` failed: {stderr}"
+        );
+        if n > FAULT_POINTS.iter().position(|p| *p == "checked").unwrap() {
+            assert!(
+                stderr.starts_with("note: ")
+                    && stderr.lines().filter(|l| l.starts_with("note: ")).count() == 1,
+                "recovery after `{step}` should say what it did in one line: {stderr}"
+            );
+        }
+        let status = repo.git(&["status", "--porcelain", "--untracked-files=all"]);
+        assert_eq!(status, "", "work tree after a kill at `{step}` of {args:?}");
+        let staged = repo.git_output(&["diff", "--cached", "--quiet", "HEAD", "--"]);
+        assert!(
+            staged.status.success(),
+            "index differs from HEAD after a kill at `{step}` of {args:?}"
+        );
+        assert!(!repo.root.join(".git/index.lock").exists(), "{step}");
+        assert!(!repo.root.join(".git/incident-journal").exists(), "{step}");
+
+        let after = head(&repo);
+        if n >= commit_point {
+            assert_eq!(
+                repo.git(&["rev-parse", "HEAD~1"]).trim(),
+                before,
+                "a kill at `{step}` comes after the commit point: the change is kept"
+            );
+            assert!(stderr.contains("finished"), "{step}: {stderr}");
+        } else {
+            assert_eq!(after, before, "a kill at `{step}` undoes the change");
+            // Undone, so the command can simply be run again.
+            repo.ok(args);
+        }
+
+        // Committed entries survive the next plain `git commit -a`.
+        let files = committed_files(&repo);
+        repo.git(&["commit", "-q", "-a", "--allow-empty", "-m", "by hand"]);
+        assert_eq!(committed_files(&repo), files, "{step}");
+        // Nothing recorded before is lost (an active marker may go with `resolved`).
+        let lost: Vec<_> = files_before
+            .difference(&files)
+            .filter(|f| !f.starts_with("incidents/.active/"))
+            .collect();
+        assert!(lost.is_empty(), "{step}: lost {lost:?}");
+        // And the next recording command works as usual.
+        if args[0] != "init" {
+            repo.ok(&["note", "-i", "checkout", "after the crash"]);
+        }
+    }
+}
+
+#[test]
+fn note() {
+    killed_at_every_step(declared, &["note", "Error rate at 30%"]);
+}
+
+#[test]
+fn impact() {
+    killed_at_every_step(declared, &["impact", "EU customers cannot pay"]);
+}
+
+#[test]
+fn role() {
+    killed_at_every_step(declared, &["role", "scribe", "bob"]);
+}
+
+#[test]
+fn role_accept() {
+    killed_at_every_step(handed_off, &["role", "accept", "commander"]);
+}
+
+#[test]
+fn sme() {
+    killed_at_every_step(declared, &["sme", "dana", "--area", "database"]);
+}
+
+#[test]
+fn severity() {
+    killed_at_every_step(declared, &["severity", "SEV1"]);
+}
+
+#[test]
+fn status_adding_checklist_items() {
+    killed_at_every_step(declared, &["status", "mitigated"]);
+}
+
+#[test]
+fn status_removing_the_active_marker() {
+    killed_at_every_step(declared, &["status", "resolved", "--force"]);
+}
+
+#[test]
+fn check() {
+    killed_at_every_step(declared, &["check", "commander.announce"]);
+}
+
+#[test]
+fn uncheck() {
+    killed_at_every_step(checked, &["uncheck", "commander.announce"]);
+}
+
+#[test]
+fn summary_publish() {
+    killed_at_every_step(declared, &["summary", "--publish"]);
+}
+
+#[test]
+fn rca() {
+    killed_at_every_step(declared, &["rca"]);
+}
+
+#[test]
+fn declare() {
+    killed_at_every_step(declared, &["declare", "Search is slow"]);
+}
+
+#[test]
+fn init() {
+    killed_at_every_step(not_set_up, &["init"]);
+}
