@@ -31,7 +31,7 @@ pub enum Command {
     /// Check off a checklist item; only that item's box changes in `checklist.md`
     Check(commands::check::Args),
     /// Reopen a checked checklist item
-    Uncheck(commands::check::Args),
+    Uncheck(commands::uncheck::Args),
     List(commands::list::Args),
     Show(commands::show::Args),
     Due(commands::due::Args),

@@ -1,5 +1,7 @@
-//! Errors a caller must tell apart. Each message is one line, lowercase, and
-//! ends with what to do when the user can act on it.
+//! Errors a caller must tell apart. Each message is one line and lowercase;
+//! what the user can do about it is a hint kept apart from the message
+//! (`Error::hint`), which `main` prints after it on the same line. This
+//! module is a leaf: it knows nothing of the model.
 
 use std::path::PathBuf;
 
@@ -7,17 +9,15 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use crate::clock::format_utc;
-use crate::model::incident::Status;
-use crate::model::runbook::Phase;
 
 #[derive(Debug, Error)]
 pub enum Error {
     /// The current directory is not inside a git work tree.
-    #[error("`{}` is not inside a git repository; run `incident init` to make one", .0.display())]
+    #[error("`{}` is not inside a git repository", .0.display())]
     NotARepository(PathBuf),
 
     /// The repository has no work tree to keep records in.
-    #[error("`{}` is a bare git repository, with no work tree for records; clone it and run `incident` in the clone", .0.display())]
+    #[error("`{}` is a bare git repository, with no work tree for records", .0.display())]
     BareRepository(PathBuf),
 
     /// No incident matches a reference.
@@ -28,18 +28,18 @@ pub enum Error {
     },
 
     /// A reference matches several incidents.
-    #[error("`{reference}` matches several incidents: {}; give more of the id", .matches.join(", "))]
+    #[error("`{reference}` matches several incidents: {}", .matches.join(", "))]
     AmbiguousIncident {
         reference: String,
         matches: Vec<String>,
     },
 
     /// No incident was named and none is active.
-    #[error("no active incident; name one with --incident ID or $INCIDENT{}", known_list(.recent))]
+    #[error("no active incident")]
     NoActiveIncident { recent: Vec<String> },
 
     /// No incident was named and more than one is active.
-    #[error("several incidents are active: {}; choose one with --incident ID or $INCIDENT", .0.join(", "))]
+    #[error("several incidents are active: {}", .0.join(", "))]
     SeveralActive(Vec<String>),
 
     /// A reference that would point outside `incidents/`.
@@ -71,38 +71,47 @@ pub enum Error {
     ReservedKind { kind: String, valid: Vec<String> },
 
     /// No checklist item matches.
-    #[error("no checklist item matches `{0}`; `incident show` lists the open items")]
+    #[error("no checklist item matches `{0}`")]
     UnknownItem(String),
 
     /// Several checklist items match.
-    #[error("`{query}` matches several checklist items: {}; use the item id", .matches.join(", "))]
+    #[error("`{query}` matches several checklist items: {}", .matches.join(", "))]
     AmbiguousItem { query: String, matches: Vec<String> },
 
     /// git has no author identity configured.
-    #[error("no git identity is configured; set one with: git config --global user.name \"Your Name\" && git config --global user.email you@example.com")]
+    #[error("no git identity is configured")]
     MissingIdentity,
+
+    /// A value the command needs was given empty.
+    #[error("{0}")]
+    MissingValue(String),
+
+    /// A name or title that must be one line holds a line break or other
+    /// control character.
+    #[error("`{0}` is not one line of text")]
+    NotOneLine(String),
 
     /// A note or statement with no text.
     #[error("the text is empty; nothing was recorded")]
     EmptyNote,
 
     /// No text given and no terminal to open an editor on.
-    #[error("no text given; pass it as an argument, or `-` to read standard input")]
+    #[error("no text given")]
     NoNoteText,
 
     /// A file the command must rewrite has changes that are not committed.
-    #[error("`{}` has uncommitted changes; commit or stash them first so the tool commits only its own", .0.display())]
+    #[error("`{}` has uncommitted changes", .0.display())]
     UncommittedChanges(PathBuf),
 
     /// An incident's severity that the policy in force no longer defines.
-    #[error("this incident's severity `{severity}` is not in the severity policy in force (now {}); set a current one with `incident severity <SEVERITY>`", .valid.join(", "))]
+    #[error("this incident's severity `{severity}` is not in the severity policy in force (now {})", .valid.join(", "))]
     SeverityNotInPolicy {
         severity: String,
         valid: Vec<String>,
     },
 
     /// The policy has no severity for an impact and urgency pair.
-    #[error("the severity policy has no severity for impact `{impact}` and urgency `{urgency}`; fix the matrix (see `incident lint`) or pass --severity")]
+    #[error("the severity policy has no severity for impact `{impact}` and urgency `{urgency}`")]
     PolicyGap { impact: String, urgency: String },
 
     /// A service name that cannot name a runbook file.
@@ -110,12 +119,12 @@ pub enum Error {
     InvalidService(String),
 
     /// Required checklist items are open and the status needs them done.
-    #[error("cannot set status {status}: required items are open: {}; check them{} or pass --force", .items.join("; "), .not_listed_yet.map(|(status, phase)| format!(" (`incident status {status}` adds the {phase} items)")).unwrap_or_default())]
+    #[error("cannot set status {status}: required items are open: {}", .items.join("; "))]
     RequiredItemsOpen {
         status: String,
         items: Vec<String>,
         /// When some are not on the checklist yet: the status that adds them, and their phase.
-        not_listed_yet: Option<(Status, Phase)>,
+        not_listed_yet: Option<(String, String)>,
     },
 
     /// A template that does not parse or render.
@@ -129,7 +138,7 @@ pub enum Error {
     },
 
     /// A time the user gave that cannot be read.
-    #[error("cannot read time `{0}`: use RFC 3339 (2026-11-24T06:50:00Z) or HH:MM in local time")]
+    #[error("cannot read time `{0}`")]
     InvalidTime(String),
 
     /// A time given for something that happened lies in the future.
@@ -137,7 +146,7 @@ pub enum Error {
     FutureTime(String),
 
     /// Times that contradict each other, such as resolved before mitigated.
-    #[error("{event} at {} would come before {follows} at {}; {hint}", format_utc(*.at), format_utc(*.follows_at))]
+    #[error("{event} at {} would come before {follows} at {}", format_utc(*.at), format_utc(*.follows_at))]
     TimesOutOfOrder {
         event: String,
         at: DateTime<Utc>,
@@ -148,13 +157,11 @@ pub enum Error {
     },
 
     /// Another git command wrote the index while a commit was being prepared.
-    #[error(
-        "cannot write the git index: other git commands kept changing it; run the command again"
-    )]
+    #[error("cannot write the git index: other git commands kept changing it")]
     IndexChanged,
 
     /// HEAD is not on a branch.
-    #[error("HEAD is detached (at {0}), so a commit here would belong to no branch and be lost at the next checkout; switch to a branch first, e.g. `git switch main`")]
+    #[error("HEAD is detached (at {0}), so a commit here would belong to no branch and be lost at the next checkout")]
     DetachedHead(String),
 
     /// Ctrl-C or a termination signal arrived during a commit, which was
@@ -165,6 +172,50 @@ pub enum Error {
     /// The command would record nothing new.
     #[error("{0}; nothing to record")]
     NoChange(String),
+}
+
+impl Error {
+    /// What the user can do about it, when there is something.
+    pub fn hint(&self) -> Option<String> {
+        let hint = match self {
+            Error::NotARepository(_) => "run `incident init` to make one".into(),
+            Error::BareRepository(_) => "clone it and run `incident` in the clone".into(),
+            Error::AmbiguousIncident { .. } => "give more of the id".into(),
+            Error::NoActiveIncident { recent } => format!(
+                "name one with --incident ID or $INCIDENT{}",
+                known_list(recent)
+            ),
+            Error::SeveralActive(_) => "choose one with --incident ID or $INCIDENT".into(),
+            Error::UnknownItem(_) => "`incident show` lists the open items".into(),
+            Error::AmbiguousItem { .. } => "use the item id".into(),
+            Error::MissingIdentity => "set one with: git config --global user.name \"Your Name\" && git config --global user.email you@example.com".into(),
+            Error::NoNoteText => "pass it as an argument, or `-` to read standard input".into(),
+            Error::UncommittedChanges(_) => {
+                "commit or stash them first so the tool commits only its own".into()
+            }
+            Error::SeverityNotInPolicy { .. } => {
+                "set a current one with `incident severity <SEVERITY>`".into()
+            }
+            Error::PolicyGap { .. } => "fix the matrix (see `incident lint`) or pass --severity".into(),
+            Error::RequiredItemsOpen { not_listed_yet, .. } => format!(
+                "check them{} or pass --force",
+                not_listed_yet
+                    .as_ref()
+                    .map(|(status, phase)| format!(
+                        " (`incident status {status}` adds the {phase} items)"
+                    ))
+                    .unwrap_or_default()
+            ),
+            Error::InvalidTime(_) => {
+                "use RFC 3339 (2026-11-24T06:50:00Z) or HH:MM in local time".into()
+            }
+            Error::TimesOutOfOrder { hint, .. } => (*hint).into(),
+            Error::DetachedHead(_) => "switch to a branch first, e.g. `git switch main`".into(),
+            Error::IndexChanged => "run the command again".into(),
+            _ => return None,
+        };
+        Some(hint)
+    }
 }
 
 fn template_location(origin: &str, position: Option<(usize, usize)>) -> String {
@@ -179,5 +230,49 @@ fn known_list(known: &[String]) -> String {
         String::new()
     } else {
         format!("; known: {}", known.join(", "))
+    }
+}
+
+/// What `main` needs to know of an error to choose the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The reader of our output went away (`incident list | head -1`): not
+    /// an error, and nothing to say.
+    BrokenPipe,
+    /// Ctrl-C or a termination signal stopped a command.
+    Interrupted,
+    /// Anything else: the user or the data needs attention.
+    Failure,
+}
+
+/// Classifies an error by its causes.
+pub fn kind(err: &anyhow::Error) -> ErrorKind {
+    for cause in err.chain() {
+        if let Some(Error::Interrupted { .. }) = cause.downcast_ref::<Error>() {
+            return ErrorKind::Interrupted;
+        }
+        let io_kind = match cause.downcast_ref::<std::io::Error>() {
+            Some(e) => Some(e.kind()),
+            // JSON output fails inside serde_json, which keeps the kind.
+            None => cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind),
+        };
+        if io_kind == Some(std::io::ErrorKind::BrokenPipe) {
+            return ErrorKind::BrokenPipe;
+        }
+    }
+    ErrorKind::Failure
+}
+
+/// The error as the one line `main` prints after `error: `: the message with
+/// its context, then the hint of the first cause that has one.
+pub fn one_line(err: &anyhow::Error) -> String {
+    let hint = err
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<Error>().and_then(Error::hint));
+    match hint {
+        Some(hint) => format!("{err:#}; {hint}"),
+        None => format!("{err:#}"),
     }
 }

@@ -11,3 +11,5 @@ pub mod model;
 pub mod render;
 pub mod store;
 pub mod transaction;
+pub mod ui;
+pub mod workspace;

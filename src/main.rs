@@ -1,38 +1,38 @@
 //! `incident`: run software incidents from a shell, with the record kept as
-//! markdown in git.
+//! markdown in git. Parses the command line, runs the command, and alone
+//! decides the exit code:
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | done (also when a reader's pipe closed early: `incident list \| head -1`) |
+//! | 1 | an error: bad input, a broken record, a repository state it refuses; `lint` found problems |
+//! | 2 | a bad command line |
+//! | 3 | `due`: something is overdue (the record itself is fine) |
+//! | 130 | interrupted (Ctrl-C); the message says whether the change was committed |
 
 use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use incident::{cli, commands};
+use incident::cli;
+use incident::commands::{self, Outcome};
+use incident::error::{self, ErrorKind};
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match commands::run(cli) {
-        Ok(code) => code,
-        // `incident list | head` closes the pipe early; that is not an error.
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
-        Err(err) => {
-            let _ = writeln!(io::stderr(), "error: {err:#}");
-            match err.downcast_ref::<incident::error::Error>() {
-                // As a shell reports a process stopped by SIGINT.
-                Some(incident::error::Error::Interrupted { .. }) => ExitCode::from(130),
-                _ => ExitCode::FAILURE,
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::Problems) => ExitCode::FAILURE,
+        Ok(Outcome::Overdue) => ExitCode::from(3),
+        Err(err) => match error::kind(&err) {
+            ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            kind => {
+                let _ = writeln!(io::stderr(), "error: {}", error::one_line(&err));
+                match kind {
+                    ErrorKind::Interrupted => ExitCode::from(130),
+                    _ => ExitCode::FAILURE,
+                }
             }
-        }
+        },
     }
-}
-
-fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|cause| {
-        let kind = match cause.downcast_ref::<io::Error>() {
-            Some(e) => Some(e.kind()),
-            // JSON output fails inside serde_json, which keeps the kind.
-            None => cause
-                .downcast_ref::<serde_json::Error>()
-                .and_then(serde_json::Error::io_error_kind),
-        };
-        kind == Some(io::ErrorKind::BrokenPipe)
-    })
 }

@@ -28,9 +28,11 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::clock;
 use crate::error::Error;
 use crate::git::{self, Identity, Repo, WriteLock};
 use crate::store::{Changes, Store};
+use crate::workspace::Workspace;
 
 /// The journal's file name in the git directory.
 const JOURNAL: &str = "incident-journal";
@@ -61,6 +63,24 @@ fn fault_point(step: &str) {
             .args(["-KILL", &pid])
             .status();
         std::process::abort();
+    }
+    // `INCIDENT_PAUSE=STEP:FILE` creates FILE at STEP and waits for a signal,
+    // so a test can interrupt a command at a known point.
+    #[cfg(debug_assertions)]
+    if let Some((wanted, marker)) = std::env::var("INCIDENT_PAUSE")
+        .ok()
+        .as_deref()
+        .and_then(|v| v.split_once(':'))
+    {
+        if wanted == step {
+            let _ = std::fs::write(marker, "");
+            for _ in 0..1000 {
+                if INTERRUPTED.load(Ordering::SeqCst) {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        }
     }
     #[cfg(not(debug_assertions))]
     let _ = step;
@@ -125,12 +145,54 @@ impl Journal {
     }
 }
 
-/// Takes the write lock, then finishes or undoes whatever a command that died
-/// mid-commit left behind.
-pub fn lock(repo: &Repo, store: &Store) -> Result<WriteLock> {
-    let lock = repo.lock()?;
-    recover(repo, store)?;
-    Ok(lock)
+/// A recording command's change to the repository, from the write lock to
+/// the commit. Reads made through it see no other command's half-done work;
+/// dropped without `finish`, it changes nothing.
+pub struct Transaction {
+    workspace: Workspace,
+    lock: WriteLock,
+}
+
+impl Transaction {
+    /// Takes the write lock, then finishes or undoes whatever a command that
+    /// died mid-commit left behind.
+    pub fn start(workspace: Workspace) -> Result<Transaction> {
+        let lock = workspace.repo.lock()?;
+        recover(&workspace.repo, &workspace.store)?;
+        Ok(Transaction { workspace, lock })
+    }
+
+    pub fn workspace(&self) -> &Workspace {
+        &self.workspace
+    }
+
+    /// Writes the changes and commits exactly them on the current branch.
+    /// Returns the commit id. On failure the work tree, index and branch
+    /// are as they were.
+    pub fn finish(self, identity: &Identity, changes: &Changes, message: &str) -> Result<String> {
+        let Transaction { workspace, lock } = self;
+        let (repo, store) = (&workspace.repo, &workspace.store);
+        repo.ensure_ready()?;
+        let branch = repo.branch()?;
+        hold_signals();
+        let result = commit_held(
+            repo,
+            store,
+            &branch,
+            identity,
+            clock::now()?,
+            changes,
+            message,
+        );
+        drop(lock);
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            return Err(Error::Interrupted {
+                committed: result.is_ok(),
+            }
+            .into());
+        }
+        result
+    }
 }
 
 /// For commands that only read: if a dead command left a journal and no
@@ -214,31 +276,6 @@ fn hold_signals() {
         // journal then covers the commit, as it does for SIGKILL.
         let _ = signal_hook::flag::register(signal, &INTERRUPTED);
     }
-}
-
-/// Writes the changes and commits exactly them on the current branch, with
-/// the write lock held. Returns the commit id. On failure the work tree,
-/// index and branch are as they were.
-pub fn commit(
-    repo: &Repo,
-    store: &Store,
-    _lock: &WriteLock,
-    identity: &Identity,
-    when: DateTime<Utc>,
-    changes: &Changes,
-    message: &str,
-) -> Result<String> {
-    repo.ensure_ready()?;
-    let branch = repo.branch()?;
-    hold_signals();
-    let result = commit_held(repo, store, &branch, identity, when, changes, message);
-    if INTERRUPTED.load(Ordering::SeqCst) {
-        return Err(Error::Interrupted {
-            committed: result.is_ok(),
-        }
-        .into());
-    }
-    result
 }
 
 fn commit_held(

@@ -1,16 +1,15 @@
-//! `incident check` and `incident uncheck`: tick checklist items.
+//! `incident check`: tick a checklist item (`uncheck` shares the work).
 
 use anyhow::Result;
 
-use super::{AtArg, Recording};
+use super::{AtArg, Globals, Outcome};
 use crate::error::Error;
 use crate::model::checklist;
 use crate::model::timeline::{Change, EntryKind};
 use crate::store::Changes;
+use crate::workspace::Recording;
 
-/// Check off or reopen a checklist item
-///
-/// Only that item's box changes in `checklist.md`.
+/// Check off a checklist item; only that item's box changes in `checklist.md`
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The item's id, or a unique part of its text
@@ -20,8 +19,13 @@ pub struct Args {
     pub at: AtArg,
 }
 
-pub fn run(args: Args, checked: bool, target: Option<&str>) -> Result<()> {
-    let recording = Recording::start(target, &args.at)?;
+pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
+    set_checked(args, true, globals)
+}
+
+/// Ticks (`checked`) or reopens the item `args` names.
+pub(super) fn set_checked(args: Args, checked: bool, globals: &Globals) -> Result<Outcome> {
+    let recording = Recording::start(globals.target(), args.at.get())?;
     let store = recording.store();
     recording.read_incident()?;
     let source = store.read_checklist(&recording.id)?;
@@ -49,5 +53,6 @@ pub fn run(args: Args, checked: bool, target: Option<&str>) -> Result<()> {
     let text = format!("{verb}: {} (`{}`)", item.text, item.id);
     let entry = recording.entry(EntryKind::Check, text, vec![change]);
     let command = if checked { "check" } else { "uncheck" };
-    recording.commit(changes, &entry, &format!("{command} {}", item.id))
+    recording.commit(changes, &entry, &format!("{command} {}", item.id))?;
+    Ok(Outcome::Done)
 }

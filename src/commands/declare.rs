@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use super::{interactive, new_entry, one_line, AtArg, Workspace};
+use super::{AtArg, Globals, Outcome};
 use crate::clock;
 use crate::error::Error;
 use crate::git;
@@ -15,8 +15,11 @@ use crate::model::incident::{
 };
 use crate::model::policy::{Level, Policy};
 use crate::model::runbook::ServiceRunbook;
+use crate::model::text::one_line;
 use crate::model::timeline::{self, Change, EntryKind};
 use crate::store::{self, Changes, IncidentDoc, Store};
+use crate::ui::{interactive, known_services};
+use crate::workspace::{new_entry, Workspace};
 
 /// Declare a new incident and print its id
 ///
@@ -76,9 +79,9 @@ pub struct Args {
     pub started_at: Option<String>,
 }
 
-pub fn run(mut args: Args) -> Result<()> {
+pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
     id::validate_title(&args.title)?;
-    let mut workspace = Workspace::open()?;
+    let workspace = Workspace::open()?;
     let store = &workspace.store;
     let identity = workspace.repo.identity()?;
     let now = clock::now()?;
@@ -142,8 +145,8 @@ pub fn run(mut args: Args) -> Result<()> {
         .transpose()?;
 
     // Taken after the prompt, so nobody waits on a person choosing levels.
-    workspace.lock()?;
-    let store = &workspace.store;
+    let transaction = workspace.start_transaction()?;
+    let store = &transaction.workspace().store;
     let runbooks = store.role_runbooks()?;
     let services = service_runbooks(store, &args.services)?;
 
@@ -253,7 +256,7 @@ pub fn run(mut args: Args) -> Result<()> {
     changes.write(store.active_marker(&incident_id), "");
     store.new_entry(&mut changes, &incident_id, &entry)?;
     let message = format!("{incident_id}: declare {severity} \"{title}\"");
-    workspace.commit(&identity, changes, &message)?;
+    transaction.finish(&identity, &changes, &message)?;
 
     let terms = policy.severity(&severity)?;
     if !terms.notify.is_empty() {
@@ -271,7 +274,7 @@ pub fn run(mut args: Args) -> Result<()> {
         }
     }
     writeln!(std::io::stdout(), "{incident_id}")?;
-    Ok(())
+    Ok(Outcome::Done)
 }
 
 /// Asks for impact and urgency on a terminal, with each level's meaning;
@@ -311,7 +314,7 @@ fn service_runbooks(store: &Store, names: &[String]) -> Result<Vec<ServiceRunboo
                 runbooks.push(runbook);
             }
             None => {
-                let known = super::known_services(&store.service_names()?);
+                let known = known_services(&store.service_names()?);
                 eprintln!("warning: no runbook for service `{name}`; {known}");
             }
         }

@@ -1,22 +1,24 @@
 //! `incident due`: what is overdue and what comes next.
 
 use std::io::Write;
-use std::process::ExitCode;
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
-use super::{print_json, LoadedIncident, Workspace};
+use super::{Globals, Outcome};
 use crate::clock;
 use crate::model::due::{DueItem, DueKind};
 use crate::model::duration;
+use crate::ui::print_json;
+use crate::workspace::{LoadedIncident, Workspace};
 
 /// List what is overdue and what comes next
 ///
 /// Worked out from the record: recurring role tasks (the scribe's internal
 /// summary, the support lead's customer updates), decision points from service
 /// runbooks, and start items still open after the severity's response target.
-/// Exits 1 when anything is overdue, so a shell prompt or `watch` can use it.
+/// Exits 3 when anything is overdue and 1 on an error, so a shell prompt or
+/// `watch` can tell "overdue" from "broken".
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Print JSON
@@ -28,9 +30,9 @@ pub struct Args {
     pub now: Option<String>,
 }
 
-pub fn run(args: Args, target: Option<&str>) -> Result<ExitCode> {
+pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     let workspace = Workspace::open()?;
-    let id = workspace.resolve(target)?;
+    let id = workspace.resolve(globals.target())?;
     let now = clock::now()?;
     let now = match &args.now {
         Some(text) => clock::parse(text, now)?,
@@ -48,9 +50,9 @@ pub fn run(args: Args, target: Option<&str>) -> Result<ExitCode> {
     }
     let overdue = due.iter().any(|item| item.overdue);
     Ok(if overdue {
-        ExitCode::FAILURE
+        Outcome::Overdue
     } else {
-        ExitCode::SUCCESS
+        Outcome::Done
     })
 }
 

@@ -2,11 +2,13 @@
 
 use anyhow::{bail, Result};
 
-use super::{first_line, read_text_argument, AtArg, Recording};
+use super::{AtArg, Globals, Outcome};
 use crate::error::Error;
 use crate::model::markdown;
+use crate::model::text::first_line;
 use crate::model::timeline::EntryKind;
 use crate::store::Changes;
+use crate::workspace::{Recorder, Recording};
 
 /// Restate the current impact: who is affected and how
 ///
@@ -23,10 +25,15 @@ pub struct Args {
     pub at: AtArg,
 }
 
-pub fn run(args: Args, target: Option<&str>) -> Result<()> {
-    let mut recording = Recording::prepare(target, &args.at)?;
-    let text = read_text_argument(args.text.as_deref())?;
-    recording.lock()?;
+pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
+    let target = globals.target();
+    let recorder = Recorder::prepare(target, args.at.get())?;
+    recorder.record_text(args.text.as_deref(), "incident impact", record)?;
+    Ok(Outcome::Done)
+}
+
+/// Replaces the impact statement with `text`.
+fn record(recording: Recording, text: String) -> Result<()> {
     let mut doc = recording.read_incident()?;
     let statement = text.trim();
     // Regression: a `## Details` inside the statement ended the section, and

@@ -4,10 +4,11 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::Workspace;
+use super::{Globals, Outcome};
 use crate::git::{self, Identity, Repo};
 use crate::model::incident::FORMAT_VERSION;
 use crate::store::{frontmatter, Changes, Config, CONFIG_FILE, GITATTRIBUTES_LINE};
+use crate::workspace::Workspace;
 
 /// Set up the current repository for incident records
 ///
@@ -17,7 +18,7 @@ use crate::store::{frontmatter, Changes, Config, CONFIG_FILE, GITATTRIBUTES_LINE
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
-pub fn run(_args: Args) -> Result<()> {
+pub fn run(_args: Args, _globals: &Globals) -> Result<Outcome> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     // Check the identity before creating anything, so a failure leaves no trace.
     let identity = match Repo::discover(&cwd) {
@@ -32,13 +33,14 @@ pub fn run(_args: Args) -> Result<()> {
     if result.is_err() && created {
         let _ = std::fs::remove_dir_all(root.join(".git"));
     }
-    result
+    result?;
+    Ok(Outcome::Done)
 }
 
 /// Writes and commits what is missing: the config file and `.gitattributes`.
 fn set_up(repo: Repo, identity: &Identity) -> Result<()> {
-    let mut workspace = Workspace::new(repo, None);
-    workspace.lock()?;
+    let transaction = Workspace::new(repo).start_transaction()?;
+    let workspace = transaction.workspace();
     let store = &workspace.store;
 
     let mut changes = Changes::default();
@@ -77,7 +79,7 @@ fn set_up(repo: Repo, identity: &Identity) -> Result<()> {
         eprintln!("`{root}` is already set up for incidents");
         return Ok(());
     }
-    workspace.commit(identity, changes, "incident: set up incident records")?;
+    transaction.finish(identity, &changes, "incident: set up incident records")?;
     eprintln!("set up `{root}` for incidents");
     Ok(())
 }

@@ -2,17 +2,17 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::Workspace;
+use super::{Globals, Outcome};
 use crate::error::Error;
 use crate::model::incident::Role;
 use crate::model::policy::Policy;
 use crate::model::runbook::RoleRunbook;
 use crate::render::{Renderer, TEMPLATES};
 use crate::store::{frontmatter, Store, ROLES_DIR};
+use crate::workspace::Workspace;
 
 /// Check the severity policy, the runbooks and the templates
 ///
@@ -22,7 +22,7 @@ use crate::store::{frontmatter, Store, ROLES_DIR};
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
-pub fn run(_args: Args) -> Result<ExitCode> {
+pub fn run(_args: Args, _globals: &Globals) -> Result<Outcome> {
     let workspace = Workspace::open()?;
     let findings = findings(&workspace.store)?;
     let mut out = std::io::stdout().lock();
@@ -31,9 +31,9 @@ pub fn run(_args: Args) -> Result<ExitCode> {
     }
     if findings.is_empty() {
         eprintln!("policy, runbooks and templates are fine");
-        Ok(ExitCode::SUCCESS)
+        Ok(Outcome::Done)
     } else {
-        Ok(ExitCode::FAILURE)
+        Ok(Outcome::Problems)
     }
 }
 

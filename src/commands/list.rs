@@ -4,9 +4,11 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::{print_json, Unreadable, Workspace};
+use super::{Globals, Outcome};
 use crate::render::view::ListItem;
 use crate::store::IncidentDoc;
+use crate::ui::print_json;
+use crate::workspace::{Unreadable, Workspace};
 
 /// List active incidents (all with --all), newest last.
 #[derive(Debug, clap::Args)]
@@ -20,7 +22,7 @@ pub struct Args {
     pub json: bool,
 }
 
-pub fn run(args: Args) -> Result<()> {
+pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
     let workspace = Workspace::open()?;
     let store = &workspace.store;
     // Active incidents come from their markers, so the usual listing reads only

@@ -2,9 +2,11 @@
 
 use anyhow::Result;
 
-use super::{first_line, read_text_argument, AtArg, Recording};
+use super::{AtArg, Globals, Outcome};
+use crate::model::text::first_line;
 use crate::model::timeline::EntryKind;
 use crate::store::Changes;
+use crate::workspace::Recorder;
 
 /// Add an entry to the timeline
 ///
@@ -31,18 +33,20 @@ pub struct Args {
     pub at: AtArg,
 }
 
-pub fn run(args: Args, target: Option<&str>) -> Result<()> {
+pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
+    let target = globals.target();
     let kind = EntryKind::parse_written(&args.kind)?;
     if args.owner.is_some() && kind != EntryKind::Action {
         anyhow::bail!("--owner is for action items; add --kind action");
     }
-    let mut recording = Recording::prepare(target, &args.at)?;
-    let text = read_text_argument(args.text.as_deref())?;
-    recording.lock()?;
-    // Make sure the incident reads before adding to it.
-    recording.read_incident()?;
-    let mut entry = recording.entry(kind, text, Vec::new());
-    entry.header.owner = args.owner;
-    let summary = format!("{kind}: {}", first_line(&entry.text, 60));
-    recording.commit(Changes::default(), &entry, &summary)
+    let recorder = Recorder::prepare(target, args.at.get())?;
+    recorder.record_text(args.text.as_deref(), "incident note", |recording, text| {
+        // Make sure the incident reads before adding to it.
+        recording.read_incident()?;
+        let mut entry = recording.entry(kind, text, Vec::new());
+        entry.header.owner = args.owner;
+        let summary = format!("{kind}: {}", first_line(&entry.text, 60));
+        recording.commit(Changes::default(), &entry, &summary)
+    })?;
+    Ok(Outcome::Done)
 }

@@ -5,9 +5,11 @@ use std::io::Write;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::{print_json, Workspace};
+use super::{Globals, Outcome};
 use crate::git;
 use crate::model::policy::Policy;
+use crate::ui::print_json;
+use crate::workspace::Workspace;
 
 /// Print the severity policy in force
 ///
@@ -29,7 +31,7 @@ struct PolicyView<'a> {
     policy: &'a Policy,
 }
 
-pub fn run(args: Args) -> Result<()> {
+pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
     let workspace = Workspace::open()?;
     let (policy, source) = workspace.store.policy()?;
     let view = PolicyView {
@@ -39,7 +41,8 @@ pub fn run(args: Args) -> Result<()> {
     };
     let mut out = std::io::stdout().lock();
     if args.json {
-        return print_json(&view);
+        print_json(&view)?;
+        return Ok(Outcome::Done);
     }
     writeln!(
         out,
@@ -107,5 +110,5 @@ pub fn run(args: Args) -> Result<()> {
         "\nDefault severity when none is assessed: {}",
         policy.default_severity
     )?;
-    Ok(())
+    Ok(Outcome::Done)
 }

@@ -3,13 +3,15 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 
-use super::{print_json, LoadedIncident, Workspace};
+use super::{Globals, Outcome};
 use crate::clock;
 use crate::error::Error;
 use crate::render::Renderer;
-use crate::store::{self, Changes};
+use crate::store::{self, Changes, Store};
+use crate::ui::print_json;
+use crate::workspace::{LoadedIncident, Workspace};
 
 /// Draft the root-cause analysis from the record
 ///
@@ -33,62 +35,66 @@ pub struct Args {
     pub json: bool,
 }
 
-pub fn run(args: Args, target: Option<&str>) -> Result<()> {
-    // Only the default, committing the draft, writes to the repository.
-    let workspace = if args.output.is_none() && !args.json {
-        Workspace::open_to_write()?
-    } else {
-        Workspace::open()?
-    };
-    let store = &workspace.store;
-    let id = workspace.resolve(args.id.as_deref().or(target))?;
-    let record = LoadedIncident::read(store, &id)?;
-    let context = record.context(store, clock::now()?)?;
-    if args.json {
-        return print_json(&context);
+pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
+    let workspace = Workspace::open()?;
+    let id = workspace.resolve(globals.target_or(&args.id))?;
+    // Only the default, committing the draft, writes to the repository; it
+    // reads the record under the write lock.
+    if args.output.is_none() && !args.json {
+        let transaction = workspace.start_transaction()?;
+        let workspace = transaction.workspace();
+        let store = &workspace.store;
+        let draft = draft(store, &id)?;
+        let path = store.rca_file(&id);
+        if store.exists(&path) && !args.force {
+            bail!(
+                "`{}` already exists and may hold a hand-written analysis; pass --force to replace it, or -o FILE to write the draft elsewhere",
+                path.display()
+            );
+        }
+        if store.exists(&path) && store.read_text(&path)? == draft {
+            return Err(
+                Error::NoChange(format!("`{}` already holds this draft", path.display())).into(),
+            );
+        }
+        let identity = workspace.repo.identity()?;
+        let mut changes = Changes::default();
+        changes.write(path.clone(), draft);
+        let message = format!("{id}: draft root-cause analysis");
+        transaction.finish(&identity, &changes, &message)?;
+        eprintln!("{message}");
+        writeln!(std::io::stdout(), "{}", path.display())?;
+        return Ok(Outcome::Done);
     }
-    let draft = Renderer::load(store, "rca.md.hbs")?.render(&context)?;
-
+    let store = &workspace.store;
+    if args.json {
+        let record = LoadedIncident::read(store, &id)?;
+        print_json(&record.context(store, clock::now()?)?)?;
+        return Ok(Outcome::Done);
+    }
+    let draft = draft(store, &id)?;
     match args.output {
         Some(path) if path.as_os_str() == "-" => {
             write!(std::io::stdout(), "{draft}")?;
-            Ok(())
         }
         Some(path) => {
-            if path.exists() && !args.force {
+            if path.is_file() && !args.force {
                 bail!(
                     "`{}` already exists; pass --force to replace it",
                     path.display()
                 );
             }
-            store::write_atomic(&path, draft.as_bytes())
-                .with_context(|| format!("cannot write `{}`", path.display()))?;
+            store::write_output(&path, draft.as_bytes())?;
             eprintln!("wrote {}", path.display());
-            Ok(())
         }
-        None => {
-            let path = store.rca_file(&id);
-            if store.exists(&path) && !args.force {
-                bail!(
-                    "`{}` already exists and may hold a hand-written analysis; pass --force to replace it, or -o FILE to write the draft elsewhere",
-                    path.display()
-                );
-            }
-            if store.exists(&path) && store.read_text(&path)? == draft {
-                return Err(Error::NoChange(format!(
-                    "`{}` already holds this draft",
-                    path.display()
-                ))
-                .into());
-            }
-            let identity = workspace.repo.identity()?;
-            let mut changes = Changes::default();
-            changes.write(path.clone(), draft);
-            let message = format!("{id}: draft root-cause analysis");
-            workspace.commit(&identity, changes, &message)?;
-            eprintln!("{message}");
-            writeln!(std::io::stdout(), "{}", path.display())?;
-            Ok(())
-        }
+        None => unreachable!("the draft without -o is committed above"),
     }
+    Ok(Outcome::Done)
+}
+
+/// The draft from the record as it stands now.
+fn draft(store: &Store, id: &str) -> Result<String> {
+    let record = LoadedIncident::read(store, id)?;
+    let context = record.context(store, clock::now()?)?;
+    Renderer::load(store, "rca.md.hbs")?.render(&context)
 }

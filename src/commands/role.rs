@@ -2,11 +2,13 @@
 
 use anyhow::{bail, Result};
 
-use super::{one_line, AtArg, Recording};
+use super::{AtArg, Globals, Outcome};
 use crate::error::Error;
 use crate::model::incident::Role;
+use crate::model::text::one_line;
 use crate::model::timeline::{self, Change, EntryKind};
 use crate::store::Changes;
+use crate::workspace::Recording;
 
 /// Give a role to someone: `incident role commander bob`
 ///
@@ -24,13 +26,14 @@ pub struct Args {
     pub at: AtArg,
 }
 
-pub fn run(args: Args, target: Option<&str>) -> Result<()> {
+pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
+    let target = globals.target();
     if args.role == "accept" {
         return accept(args.who.parse()?, &args.at, target);
     }
     let role: Role = args.role.parse()?;
     let who = one_line(&args.who, &format!("the {role} needs a name"))?;
-    let recording = Recording::start(target, &args.at)?;
+    let recording = Recording::start(target, args.at.get())?;
     let mut doc = recording.read_incident()?;
     let previous = doc.incident.roles.get(role).map(str::to_string);
     if previous.as_deref() == Some(who) {
@@ -56,12 +59,13 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
         Some(previous) => format!("{role} {previous} -> {who}"),
         None => format!("{role} {who}"),
     };
-    recording.commit(changes, &entry, &summary)
+    recording.commit(changes, &entry, &summary)?;
+    Ok(Outcome::Done)
 }
 
 /// Records that the holder of a role took over after a handoff.
-fn accept(role: Role, at: &AtArg, target: Option<&str>) -> Result<()> {
-    let recording = Recording::start(target, at)?;
+fn accept(role: Role, at: &AtArg, target: Option<&str>) -> Result<Outcome> {
+    let recording = Recording::start(target, at.get())?;
     let doc = recording.read_incident()?;
     let Some(holder) = doc.incident.roles.get(role).map(str::to_string) else {
         bail!("nobody holds the {role} role; assign it with `incident role {role} WHO`");
@@ -85,5 +89,6 @@ fn accept(role: Role, at: &AtArg, target: Option<&str>) -> Result<()> {
         Changes::default(),
         &entry,
         &format!("{role} {holder} accepted"),
-    )
+    )?;
+    Ok(Outcome::Done)
 }

@@ -4,8 +4,10 @@ use std::io::Write;
 
 use anyhow::{bail, Result};
 
-use super::{known_services, Workspace};
+use super::{Globals, Outcome};
 use crate::model::duration;
+use crate::ui::known_services;
+use crate::workspace::Workspace;
 
 /// Print a service's runbook with its links
 ///
@@ -18,7 +20,8 @@ pub struct Args {
     pub service: Option<String>,
 }
 
-pub fn run(args: Args, target: Option<&str>) -> Result<()> {
+pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
+    let target = globals.target();
     let workspace = Workspace::open()?;
     let store = &workspace.store;
     let named = args.service.is_some();
@@ -39,7 +42,7 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
         for name in known {
             writeln!(out, "  {name}")?;
         }
-        return Ok(());
+        return Ok(Outcome::Done);
     }
     let mut first = true;
     for service in &services {
@@ -94,5 +97,5 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
             writeln!(out, "  {due:<6} {}  [{service}.{}]", item.text, item.id)?;
         }
     }
-    Ok(())
+    Ok(Outcome::Done)
 }

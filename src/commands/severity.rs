@@ -2,10 +2,11 @@
 
 use anyhow::Result;
 
-use super::{AtArg, Recording};
+use super::{AtArg, Globals, Outcome};
 use crate::error::Error;
 use crate::model::timeline::{Change, EntryKind};
 use crate::store::Changes;
+use crate::workspace::Recording;
 
 /// Change the severity, with the reason for the record.
 #[derive(Debug, clap::Args)]
@@ -21,8 +22,9 @@ pub struct Args {
     pub at: AtArg,
 }
 
-pub fn run(args: Args, target: Option<&str>) -> Result<()> {
-    let recording = Recording::start(target, &args.at)?;
+pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
+    let target = globals.target();
+    let recording = Recording::start(target, args.at.get())?;
     let (policy, _) = recording.store().policy()?;
     let severity = policy.severity(&args.severity)?.name.clone();
     let mut doc = recording.read_incident()?;
@@ -52,5 +54,6 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
         changes,
         &entry,
         &format!("severity {previous} -> {severity}"),
-    )
+    )?;
+    Ok(Outcome::Done)
 }

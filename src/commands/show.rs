@@ -4,11 +4,14 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::{first_line, print_json, LoadedIncident, Workspace};
+use super::{Globals, Outcome};
 use crate::clock;
 use crate::model::duration;
 use crate::model::incident::Role;
+use crate::model::text::first_line;
 use crate::model::timeline;
+use crate::ui::print_json;
+use crate::workspace::{LoadedIncident, Workspace};
 
 /// How many timeline entries the text view shows.
 const RECENT_ENTRIES: usize = 10;
@@ -26,7 +29,8 @@ pub struct Args {
     pub json: bool,
 }
 
-pub fn run(args: Args, target: Option<&str>) -> Result<()> {
+pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
+    let target = globals.target();
     let workspace = Workspace::open()?;
     let store = &workspace.store;
     let id = workspace.resolve(args.id.as_deref().or(target))?;
@@ -34,7 +38,8 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
     let (doc, items, timeline) = (&record.doc, &record.checklist, &record.timeline);
     let mut out = std::io::stdout().lock();
     if args.json {
-        return print_json(&record.view());
+        print_json(&record.view())?;
+        return Ok(Outcome::Done);
     }
 
     let incident = &doc.incident;
@@ -125,5 +130,5 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
             first_line(&entry.text, 72)
         )?;
     }
-    Ok(())
+    Ok(Outcome::Done)
 }

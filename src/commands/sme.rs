@@ -2,11 +2,13 @@
 
 use anyhow::Result;
 
-use super::{one_line, AtArg, Recording};
+use super::{AtArg, Globals, Outcome};
 use crate::error::Error;
 use crate::model::incident::Sme;
+use crate::model::text::one_line;
 use crate::model::timeline::{Change, EntryKind};
 use crate::store::Changes;
+use crate::workspace::Recording;
 
 /// Record a subject-matter expert and the area they look after
 ///
@@ -24,10 +26,11 @@ pub struct Args {
     pub at: AtArg,
 }
 
-pub fn run(args: Args, target: Option<&str>) -> Result<()> {
+pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
+    let target = globals.target();
     let need = "an SME needs a name and an --area";
     let (who, area) = (one_line(&args.who, need)?, one_line(&args.area, need)?);
-    let recording = Recording::start(target, &args.at)?;
+    let recording = Recording::start(target, args.at.get())?;
     let mut doc = recording.read_incident()?;
     let smes = &mut doc.incident.smes;
     let previous = match smes.iter_mut().find(|sme| sme.name == who) {
@@ -56,5 +59,6 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
     let entry = recording.entry(EntryKind::Role, text, vec![change]);
     let mut changes = Changes::default();
     recording.write_incident(&mut changes, &doc)?;
-    recording.commit(changes, &entry, &format!("sme {who} ({area})"))
+    recording.commit(changes, &entry, &format!("sme {who} ({area})"))?;
+    Ok(Outcome::Done)
 }

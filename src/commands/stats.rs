@@ -7,9 +7,11 @@ use anyhow::{Context, Result};
 use chrono::{NaiveDate, TimeDelta};
 use serde::Serialize;
 
-use super::{print_json, Unreadable, Workspace};
+use super::{Globals, Outcome};
 use crate::model::duration;
 use crate::model::metrics::{self, median_and_p90};
+use crate::ui::print_json;
+use crate::workspace::{Unreadable, Workspace};
 
 /// Response metrics across incidents
 ///
@@ -58,7 +60,7 @@ struct Summary {
 /// How many incidents a group has, and the known values of each metric.
 type Samples = (usize, Vec<(&'static str, Vec<i64>)>);
 
-pub fn run(args: Args) -> Result<()> {
+pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
     let workspace = Workspace::open()?;
     let store = &workspace.store;
     let since = args

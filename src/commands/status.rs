@@ -2,13 +2,14 @@
 
 use anyhow::Result;
 
-use super::{AtArg, Recording};
+use super::{AtArg, Globals, Outcome};
 use crate::error::Error;
 use crate::model::checklist::{self, CheckItem};
 use crate::model::incident::Status;
 use crate::model::runbook::Phase;
 use crate::model::timeline::{Change, EntryKind};
 use crate::store::Changes;
+use crate::workspace::Recording;
 
 /// Set the status: investigating, identified, mitigated, resolved or closed
 ///
@@ -29,9 +30,10 @@ pub struct Args {
     pub at: AtArg,
 }
 
-pub fn run(args: Args, target: Option<&str>) -> Result<()> {
+pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
+    let target = globals.target();
     let status: Status = args.status.parse()?;
-    let recording = Recording::start(target, &args.at)?;
+    let recording = Recording::start(target, args.at.get())?;
     let store = recording.store();
     let mut doc = recording.read_incident()?;
     let previous = doc.incident.status;
@@ -66,7 +68,8 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
         return Err(Error::RequiredItemsOpen {
             status: status.to_string(),
             items: blocking,
-            not_listed_yet,
+            not_listed_yet: not_listed_yet
+                .map(|(status, phase)| (status.to_string(), phase.to_string())),
         }
         .into());
     }
@@ -125,7 +128,8 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
         ));
     }
     let entry = recording.entry(EntryKind::Status, text, vec![change]);
-    recording.commit(changes, &entry, &format!("status {previous} -> {status}"))
+    recording.commit(changes, &entry, &format!("status {previous} -> {status}"))?;
+    Ok(Outcome::Done)
 }
 
 /// The runbook phases whose items join the checklist when the status is reached.

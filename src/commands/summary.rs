@@ -4,11 +4,12 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::{AtArg, LoadedIncident, Recording, Workspace};
+use super::{AtArg, Globals, Outcome};
 use crate::clock;
 use crate::model::timeline::EntryKind;
 use crate::render::Renderer;
 use crate::store::Changes;
+use crate::workspace::{LoadedIncident, Recording, Workspace};
 
 /// Render the internal summary; --publish records it
 ///
@@ -33,10 +34,11 @@ pub struct Args {
     pub at: AtArg,
 }
 
-pub fn run(args: Args, target: Option<&str>) -> Result<()> {
+pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
+    let target = globals.target();
     let target = args.id.as_deref().or(target);
     if args.publish {
-        let recording = Recording::start(target, &args.at)?;
+        let recording = Recording::start(target, args.at.get())?;
         let store = recording.store();
         let record = LoadedIncident::read(store, &recording.id)?;
         let mut entry = recording.entry(EntryKind::Summary, String::new(), Vec::new());
@@ -45,7 +47,7 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
         entry.text = text.clone();
         recording.commit(Changes::default(), &entry, "publish internal summary")?;
         write!(std::io::stdout(), "{text}")?;
-        return Ok(());
+        return Ok(Outcome::Done);
     }
     let workspace = Workspace::open()?;
     let id = workspace.resolve(target)?;
@@ -58,7 +60,7 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
         "{}",
         render(&workspace, &id, now, args.json)?
     )?;
-    Ok(())
+    Ok(Outcome::Done)
 }
 
 fn render(

@@ -4,8 +4,9 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::Workspace;
+use super::{Globals, Outcome};
 use crate::render::TEMPLATES;
+use crate::workspace::Workspace;
 
 /// List the templates and where each comes from
 ///
@@ -13,7 +14,7 @@ use crate::render::TEMPLATES;
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
-pub fn run(_args: Args) -> Result<()> {
+pub fn run(_args: Args, _globals: &Globals) -> Result<Outcome> {
     let workspace = Workspace::open()?;
     let mut out = std::io::stdout().lock();
     for name in TEMPLATES {
@@ -25,5 +26,5 @@ pub fn run(_args: Args) -> Result<()> {
         };
         writeln!(out, "{name:<16} {origin}")?;
     }
-    Ok(())
+    Ok(Outcome::Done)
 }

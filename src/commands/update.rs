@@ -4,9 +4,11 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::{print_json, LoadedIncident, Workspace};
+use super::{Globals, Outcome};
 use crate::clock;
 use crate::render::Renderer;
+use crate::ui::print_json;
+use crate::workspace::{LoadedIncident, Workspace};
 
 /// Draft an update for customers and stakeholders
 ///
@@ -23,7 +25,8 @@ pub struct Args {
     pub json: bool,
 }
 
-pub fn run(args: Args, target: Option<&str>) -> Result<()> {
+pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
+    let target = globals.target();
     let workspace = Workspace::open()?;
     let store = &workspace.store;
     let id = workspace.resolve(args.id.as_deref().or(target))?;
@@ -31,12 +34,13 @@ pub fn run(args: Args, target: Option<&str>) -> Result<()> {
     let context = record.context(store, clock::now()?)?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        return print_json(&context);
+        print_json(&context)?;
+        return Ok(Outcome::Done);
     }
     write!(
         out,
         "{}",
         Renderer::load(store, "update.md.hbs")?.render(&context)?
     )?;
-    Ok(())
+    Ok(Outcome::Done)
 }

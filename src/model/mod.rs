@@ -10,4 +10,5 @@ pub mod markdown;
 pub mod metrics;
 pub mod policy;
 pub mod runbook;
+pub mod text;
 pub mod timeline;

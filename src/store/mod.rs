@@ -285,7 +285,25 @@ impl Store {
             return Ok(None);
         }
         let source = self.read_text(path)?;
-        Ok(Some(frontmatter::parse_yaml(path, &source)?))
+        let config: Config = frontmatter::parse_yaml(path, &source)?;
+        // Writing records of an older format into a newer repository could
+        // damage what this build cannot read.
+        if config.format > FORMAT_VERSION {
+            let line = source
+                .lines()
+                .position(|l| l.starts_with("format:"))
+                .map_or(1, |n| n + 1);
+            return Err(Error::Malformed {
+                path: path.to_path_buf(),
+                line,
+                message: format!(
+                    "format {} is newer than this build understands ({FORMAT_VERSION}); upgrade incident",
+                    config.format
+                ),
+            }
+            .into());
+        }
+        Ok(Some(config))
     }
 
     /// The runbook for a role: the repository's own, else the built-in default.
@@ -432,6 +450,20 @@ impl Store {
         }
     }
 
+    /// Keeps text a person typed in `git_dir/incident-drafts/`, under a name
+    /// made from its content, until it is recorded. Returns the path.
+    pub fn keep_draft(&self, git_dir: &Path, text: &str) -> Result<PathBuf> {
+        let dir = git_dir.join("incident-drafts");
+        let path = dir.join(format!(
+            "{}.md",
+            &crate::git::blob_id(text.as_bytes())[..12]
+        ));
+        fs::create_dir_all(&dir)
+            .and_then(|()| write_atomic(&path, text.as_bytes()))
+            .with_context(|| format!("cannot keep the text in `{}`", path.display()))?;
+        Ok(path)
+    }
+
     /// Removes what an interrupted write left beside these paths: temporary
     /// files of `write_atomic`, and directories left empty.
     pub fn remove_leftovers(&self, paths: &[PathBuf]) -> Result<()> {
@@ -531,6 +563,30 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     file.as_file().sync_data()?;
     file.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Writes a file a person named with `-o`: atomically when it is a regular
+/// file or new, in place when it is something else that can be written to
+/// (a FIFO, `/dev/null`, a terminal), which a rename would replace.
+pub fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
+    let context = || format!("cannot write `{}`", path.display());
+    match fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            anyhow::bail!("`{}` is a directory; name a file", path.display())
+        }
+        Ok(meta) if !meta.is_file() => {
+            let mut file = fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .with_context(context)?;
+            file.write_all(bytes).with_context(context)?;
+            Ok(())
+        }
+        // A symbolic link keeps pointing where it did: its target is replaced.
+        Ok(_) => write_atomic(&fs::canonicalize(path).with_context(context)?, bytes)
+            .with_context(context),
+        Err(_) => write_atomic(path, bytes).with_context(context),
+    }
 }
 
 /// The permissions a written file gets: those of the file it replaces, else

@@ -214,7 +214,7 @@ fn an_unknown_kind() {
 #[test]
 fn an_unreadable_time() {
     let repo = with_incident();
-    insta::assert_snapshot!(refused(&repo, &["note", "--at", "yesterday", "x"]), @"error: cannot read time `yesterday`: use RFC 3339 (2026-11-24T06:50:00Z) or HH:MM in local time");
+    insta::assert_snapshot!(refused(&repo, &["note", "--at", "yesterday", "x"]), @"error: cannot read time `yesterday`; use RFC 3339 (2026-11-24T06:50:00Z) or HH:MM in local time");
 }
 
 // Text

@@ -13,3 +13,4 @@ mod process;
 mod readme;
 mod render;
 mod roundtrip;
+mod transaction;

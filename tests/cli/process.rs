@@ -44,7 +44,7 @@ fn at(hh_mm: &str) -> String {
 /// `incident due --json --now <hh:mm>`: the exit code and the items.
 fn due_at(repo: &TestRepo, id: &str, hh_mm: &str) -> (i32, Vec<Value>) {
     let (code, out, err) = run(repo, &["-i", id, "due", "--json", "--now", &at(hh_mm)]);
-    assert!(code == 0 || code == 1, "due failed with {code}: {err}");
+    assert!(code == 0 || code == 3, "due failed with {code}: {err}");
     assert!(err.is_empty(), "{err}");
     (code, serde_json::from_str(&out).unwrap())
 }
@@ -321,7 +321,7 @@ fn open_start_items_fall_due_at_the_response_target() {
             .all(|item| item["due"] == at("07:05") && item["overdue"] == false));
     }
     let (code, due) = due_at(&repo, &id, "07:06");
-    assert_eq!(code, 1);
+    assert_eq!(code, 3, "overdue");
     let start = start(&due);
     assert_eq!(start.len(), 17);
     assert!(start.iter().all(|item| item["overdue"] == true));
@@ -331,7 +331,7 @@ fn open_start_items_fall_due_at_the_response_target() {
     let (_, due) = due_at(&repo, &id, "07:06");
     assert!(!is_due(&due, "commander.announce"));
     let (code, out, _) = run(&repo, &["due", "--now", &at("07:06")]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 3, "overdue");
     let folded: Vec<&str> = out.lines().filter(|l| l.contains("start items")).collect();
     assert_eq!(folded.len(), 1, "{out}");
     assert!(
@@ -363,7 +363,7 @@ fn cadences_and_decision_points_through_a_sev1_response() {
     assert_eq!(code, 0, "due exactly now is not overdue");
 
     let (code, due) = due_at(&repo, &id, "07:06");
-    assert_eq!(code, 1);
+    assert_eq!(code, 3, "overdue");
     assert_eq!(
         overdue_ids(&due),
         ["scribe.internal-summary", "checkout.rollback-decision"]
@@ -373,7 +373,7 @@ fn cadences_and_decision_points_through_a_sev1_response() {
     repo.now = at("07:06");
     repo.ok(&["summary", "--publish"]);
     let (code, due) = due_at(&repo, &id, "07:06");
-    assert_eq!(code, 1);
+    assert_eq!(code, 3, "overdue");
     assert_eq!(overdue_ids(&due), ["checkout.rollback-decision"]);
 
     // Deciding on the rollback takes it off the list.
@@ -394,7 +394,7 @@ fn cadences_and_decision_points_through_a_sev1_response() {
     assert_eq!(update["overdue"], false);
 
     let (code, due) = due_at(&repo, &id, "07:22");
-    assert_eq!(code, 1);
+    assert_eq!(code, 3, "overdue");
     assert_eq!(
         overdue_ids(&due),
         [

@@ -1,0 +1,361 @@
+//! The repository a command runs in: finding it, finding an incident in it,
+//! reading one incident in full, and starting the transaction through which
+//! every recording command changes it.
+
+use anyhow::{bail, Context, Result};
+use chrono::{DateTime, Utc};
+
+use crate::clock;
+use crate::error::Error;
+use crate::git::{Identity, Repo};
+use crate::model::checklist::{self, CheckItem};
+use crate::model::due::DueItem;
+use crate::model::id;
+use crate::model::policy::{Policy, SeverityTerms};
+use crate::model::timeline::{Change, Entry, EntryHeader, EntryKind};
+use crate::render::view::{IncidentView, RecordContext};
+use crate::store::{Changes, IncidentDoc, Store};
+use crate::transaction::Transaction;
+use crate::ui::read_text_argument;
+
+/// The repository the current directory belongs to, and its records.
+pub struct Workspace {
+    pub repo: Repo,
+    pub store: Store,
+}
+
+impl Workspace {
+    /// The repository containing the current directory. A commit a dead
+    /// command left half-done is finished or undone first, so nothing
+    /// half-written is ever read.
+    pub fn open() -> Result<Workspace> {
+        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        let workspace = Workspace::new(Repo::discover(&cwd)?);
+        // A newer format is refused before anything is read or written.
+        workspace.store.read_config()?;
+        crate::transaction::recover_if_idle(&workspace.repo, &workspace.store)?;
+        Ok(workspace)
+    }
+
+    /// A workspace over `repo`, as `init` makes it.
+    pub fn new(repo: Repo) -> Workspace {
+        let store = Store::new(repo.root().to_path_buf());
+        Workspace { repo, store }
+    }
+
+    /// Takes the write lock and starts the one transaction a recording
+    /// command makes.
+    pub fn start_transaction(self) -> Result<Transaction> {
+        Transaction::start(self)
+    }
+
+    /// The incident a command is about: the one named, else the only active one.
+    pub fn resolve(&self, reference: Option<&str>) -> Result<String> {
+        let Some(reference) = reference else {
+            let active = self.store.active_ids()?;
+            return match active.as_slice() {
+                [one] => Ok(one.clone()),
+                [] => Err(Error::NoActiveIncident {
+                    recent: recent(&self.store.incident_ids()?),
+                }
+                .into()),
+                several => Err(Error::SeveralActive(several.to_vec()).into()),
+            };
+        };
+        id::validate_reference(reference)?;
+        // A full id needs no directory listing: the common case stays cheap
+        // however many incidents there are.
+        if self.store.exists(&self.store.incident_file(reference)) {
+            return Ok(reference.to_string());
+        }
+        let ids = self.store.incident_ids()?;
+        match id::matching_ids(reference, &ids).as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => Err(Error::IncidentNotFound {
+                reference: reference.to_string(),
+                known: recent(&ids),
+            }
+            .into()),
+            several => Err(Error::AmbiguousIncident {
+                reference: reference.to_string(),
+                matches: several.iter().map(|s| s.to_string()).collect(),
+            }
+            .into()),
+        }
+    }
+}
+
+/// The last few ids, to suggest in an error.
+fn recent(ids: &[String]) -> Vec<String> {
+    ids.iter().rev().take(5).cloned().collect()
+}
+
+/// Who records into which incident, and when the event happened: all a
+/// recording command checks before it waits on a person or takes the lock.
+pub struct Recorder {
+    pub workspace: Workspace,
+    pub id: String,
+    pub identity: Identity,
+    /// When the event happened: `--at`, else now.
+    pub at: DateTime<Utc>,
+}
+
+impl Recorder {
+    /// Finds the incident and the recorder, and checks the repository, so a
+    /// missing identity, a bad time or a merge under way fails before
+    /// anything is asked, read or written.
+    pub fn prepare(target: Option<&str>, at: Option<&str>) -> Result<Recorder> {
+        let workspace = Workspace::open()?;
+        let id = workspace.resolve(target)?;
+        let identity = workspace.repo.identity()?;
+        workspace.repo.ensure_ready()?;
+        workspace.repo.branch()?;
+        let now = clock::now()?;
+        let at = match at {
+            Some(text) => clock::parse_past(text, now)?,
+            None => now,
+        };
+        Ok(Recorder {
+            workspace,
+            id,
+            identity,
+            at,
+        })
+    }
+
+    /// Reads the text to record (the argument, `-` for standard input, or
+    /// the editor), then records it with `record` under the write lock. Text
+    /// typed in the editor is kept in the git directory until the commit
+    /// lands: if anything fails after the editor closed, the error says
+    /// where it is and how to record it again (`rerun` is the command).
+    pub fn record_text(
+        self,
+        argument: Option<&str>,
+        rerun: &str,
+        record: impl FnOnce(Recording, String) -> Result<()>,
+    ) -> Result<()> {
+        let text = read_text_argument(argument)?;
+        let kept = match argument {
+            None => Some(
+                self.workspace
+                    .store
+                    .keep_draft(self.workspace.repo.git_dir(), &text)?,
+            ),
+            Some(_) => None,
+        };
+        let result = self.start().and_then(|recording| record(recording, text));
+        match (result, kept) {
+            (Ok(()), Some(draft)) => {
+                let _ = std::fs::remove_file(draft);
+                Ok(())
+            }
+            (Err(e), Some(draft)) => Err(e.context(format!(
+                "not recorded; the text you typed is kept in `{path}` (record it with `{rerun} - < {path}`)",
+                path = draft.display()
+            ))),
+            (result, None) => result,
+        }
+    }
+
+    /// Takes the write lock: from here to the commit nobody else records.
+    pub fn start(self) -> Result<Recording> {
+        let Recorder {
+            workspace,
+            id,
+            identity,
+            at,
+        } = self;
+        Ok(Recording {
+            transaction: workspace.start_transaction()?,
+            id,
+            identity,
+            at,
+        })
+    }
+}
+
+/// A recording command under way on one incident, holding the write lock.
+pub struct Recording {
+    transaction: Transaction,
+    pub id: String,
+    pub identity: Identity,
+    /// When the event happened: `--at`, else now.
+    pub at: DateTime<Utc>,
+}
+
+impl Recording {
+    /// `Recorder::prepare` and `start` at once, for commands that ask nobody.
+    pub fn start(target: Option<&str>, at: Option<&str>) -> Result<Recording> {
+        Recorder::prepare(target, at)?.start()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.transaction.workspace().store
+    }
+
+    pub fn read_incident(&self) -> Result<IncidentDoc> {
+        self.store().read_incident(&self.id)
+    }
+
+    /// A timeline entry by the recorder at the event time.
+    pub fn entry(&self, kind: EntryKind, text: String, changes: Vec<Change>) -> Entry {
+        new_entry(&self.identity, self.at, kind, text, changes)
+    }
+
+    /// Adds a new `incident.md` to the changes.
+    pub fn write_incident(&self, changes: &mut Changes, doc: &IncidentDoc) -> Result<()> {
+        changes.write(
+            self.store().incident_file(&self.id),
+            self.store().render_incident(doc)?,
+        );
+        Ok(())
+    }
+
+    /// Records the entry with the other changes and commits with `<id>: <summary>`.
+    pub fn commit(self, mut changes: Changes, entry: &Entry, summary: &str) -> Result<()> {
+        self.store().new_entry(&mut changes, &self.id, entry)?;
+        let message = format!("{}: {summary}", self.id);
+        self.transaction
+            .finish(&self.identity, &changes, &message)?;
+        eprintln!("{message}");
+        Ok(())
+    }
+}
+
+/// A timeline entry written by `identity`.
+pub fn new_entry(
+    identity: &Identity,
+    at: DateTime<Utc>,
+    kind: EntryKind,
+    text: String,
+    changes: Vec<Change>,
+) -> Entry {
+    Entry {
+        header: EntryHeader {
+            at,
+            author: identity.name.clone(),
+            email: identity.email.clone(),
+            kind,
+            changes,
+            owner: None,
+        },
+        text,
+    }
+}
+
+/// One incident read in full, ready to show or render.
+pub struct LoadedIncident {
+    pub doc: IncidentDoc,
+    pub checklist: Vec<CheckItem>,
+    pub timeline: Vec<Entry>,
+    pub policy: Policy,
+}
+
+impl LoadedIncident {
+    pub fn read(store: &Store, id: &str) -> Result<LoadedIncident> {
+        Ok(LoadedIncident {
+            doc: store.read_incident(id)?,
+            checklist: checklist::parse(&store.read_checklist(id)?),
+            timeline: store.read_timeline(id)?,
+            policy: store.policy()?.0,
+        })
+    }
+
+    pub fn view(&self) -> IncidentView<'_> {
+        IncidentView::new(&self.doc, &self.checklist, &self.timeline)
+    }
+
+    /// The terms of the incident's severity under the policy in force.
+    fn terms(&self) -> Result<&SeverityTerms> {
+        let severity = &self.doc.incident.severity;
+        self.policy.severity(severity).map_err(|_| {
+            Error::SeverityNotInPolicy {
+                severity: severity.clone(),
+                valid: self.policy.severity_names(),
+            }
+            .into()
+        })
+    }
+
+    /// What is due at `now` under the runbooks in force.
+    pub fn due(&self, store: &Store, now: DateTime<Utc>) -> Result<Vec<DueItem>> {
+        self.due_with(store, now, &self.timeline)
+    }
+
+    fn due_with(
+        &self,
+        store: &Store,
+        now: DateTime<Utc>,
+        timeline: &[Entry],
+    ) -> Result<Vec<DueItem>> {
+        let terms = self.terms()?;
+        let roles = store.role_runbooks()?;
+        Ok(crate::model::due::compute(
+            &self.doc.incident,
+            &self.checklist,
+            timeline,
+            &roles,
+            terms,
+            now,
+        ))
+    }
+
+    /// The context templates render.
+    pub fn context(&self, store: &Store, now: DateTime<Utc>) -> Result<RecordContext<'_>> {
+        self.context_with_due(now, self.due(store, now)?)
+    }
+
+    /// The context for text about to be recorded as `entry`: what is due
+    /// counts the entry as made, so a published summary does not report
+    /// itself overdue.
+    pub fn context_recording(&self, store: &Store, entry: &Entry) -> Result<RecordContext<'_>> {
+        let mut timeline = self.timeline.clone();
+        timeline.push(entry.clone());
+        let due = self.due_with(store, entry.header.at, &timeline)?;
+        self.context_with_due(entry.header.at, due)
+    }
+
+    fn context_with_due(&self, now: DateTime<Utc>, due: Vec<DueItem>) -> Result<RecordContext<'_>> {
+        let terms = self.terms()?;
+        Ok(RecordContext::new(self.view(), terms, due, now))
+    }
+}
+
+/// Incidents a command across the history could not read. One hand-broken
+/// record must not hide the others: commands go on with what they can read,
+/// warn about the rest, and exit 1 at the end.
+#[derive(Default)]
+pub struct Unreadable {
+    errors: Vec<anyhow::Error>,
+    attempted: usize,
+}
+
+impl Unreadable {
+    /// The value, or `None` with the error kept for the report.
+    pub fn check<T>(&mut self, result: Result<T>) -> Option<T> {
+        self.attempted += 1;
+        result.map_err(|e| self.errors.push(e)).ok()
+    }
+
+    /// Prints each problem as a warning. When nothing at all could be read,
+    /// the last problem is the error instead.
+    pub fn warn(&mut self, read_any: bool) -> Result<()> {
+        let last = if read_any { None } else { self.errors.pop() };
+        for e in &self.errors {
+            eprintln!("warning: {}", crate::error::one_line(e));
+        }
+        last.map_or(Ok(()), Err)
+    }
+
+    /// The exit after the output: an error when anything was left out.
+    pub fn finish(self) -> Result<crate::commands::Outcome> {
+        if self.errors.is_empty() {
+            return Ok(crate::commands::Outcome::Done);
+        }
+        bail!(
+            "{} of {} incidents could not be read; see the warnings above",
+            self.errors.len(),
+            self.attempted
+        )
+    }
+}
