@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::model::checklist::CheckItem;
 use crate::model::due::DueItem;
 use crate::model::duration;
-use crate::model::incident::{Incident, IncidentType, Status};
+use crate::model::incident::{Incident, IncidentType};
 use crate::model::markdown;
 use crate::model::metrics::{self, Metric, Metrics, RoleSpan};
 use crate::model::policy::SeverityTerms;
@@ -113,8 +113,6 @@ pub struct RecordContext<'a> {
     /// When customers get the next update, from the severity's cadence; null
     /// when the severity has no customer updates or the incident is over.
     pub next_update: Option<DateTime<Utc>>,
-    /// The status in words for customers.
-    pub status_for_customers: &'static str,
     /// Findings and redefinitions: the start of a root-cause analysis.
     pub root_cause_notes: Vec<&'a Entry>,
     /// Action items, with owners where recorded.
@@ -198,22 +196,12 @@ impl<'a> RecordContext<'a> {
             since_last_summary,
             due,
             next_update,
-            status_for_customers: status_for_customers(record.status),
             root_cause_notes: of_kinds(&[EntryKind::Finding, EntryKind::Redefinition]),
             actions: of_kinds(&[EntryKind::Action]),
             phases: phases(record, timeline),
             gantt: gantt(record, timeline, now),
             incident,
         }
-    }
-}
-
-fn status_for_customers(status: Status) -> &'static str {
-    match status {
-        Status::Investigating => "We are investigating the problem.",
-        Status::Identified => "We have found the cause and are working on a fix.",
-        Status::Mitigated => "A fix is in place and we are watching to make sure it holds.",
-        Status::Resolved | Status::Closed => "The problem is resolved.",
     }
 }
 

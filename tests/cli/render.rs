@@ -440,3 +440,36 @@ fn the_diagram_of_an_incident_closed_straight_from_mitigated_ends_at_the_close()
         "{rca}"
     );
 }
+
+/// The wording customers read for each status lives in `update.md.hbs`.
+#[test]
+fn the_customer_update_words_every_status() {
+    let mut repo = TestRepo::new();
+    let id = repo.declare(&["Words", "--severity", "SEV1"]);
+    let status_line = |repo: &TestRepo| {
+        repo.ok(&["update", &id])
+            .lines()
+            .find(|l| l.starts_with("**Status:**"))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        status_line(&repo),
+        "**Status:** We are investigating the problem."
+    );
+    repo.ok(&["status", "identified"]);
+    assert_eq!(
+        status_line(&repo),
+        "**Status:** We have found the cause and are working on a fix."
+    );
+    repo.now = "2026-11-24T07:20:00Z".into();
+    repo.ok(&["status", "mitigated"]);
+    assert_eq!(
+        status_line(&repo),
+        "**Status:** A fix is in place and we are watching to make sure it holds."
+    );
+    repo.ok(&["status", "resolved", "--force"]);
+    assert_eq!(status_line(&repo), "**Status:** The problem is resolved.");
+    repo.ok(&["-i", &id, "status", "closed", "--force"]);
+    assert_eq!(status_line(&repo), "**Status:** The problem is resolved.");
+}
