@@ -10,6 +10,7 @@ use super::{print_json, LoadedIncident, Workspace};
 use crate::clock;
 use crate::model::due::{DueItem, DueKind};
 use crate::model::duration;
+use crate::render::view::DueList;
 
 /// List what is overdue and what comes next
 ///
@@ -39,7 +40,7 @@ pub fn run(args: Args, target: Option<&str>) -> Result<ExitCode> {
     let record = LoadedIncident::read(&workspace.store, &id)?;
     let due = record.due(&workspace.store, now)?;
     if args.json {
-        print_json(&due)?;
+        print_json(&DueList::new(&due))?;
     } else {
         let mut out = std::io::stdout().lock();
         for line in lines(&due, now) {

@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::{print_json, Unreadable, Workspace};
-use crate::render::view::ListItem;
+use crate::render::view::{IncidentList, ListItem};
 use crate::store::IncidentDoc;
 
 /// List active incidents (all with --all), newest last.
@@ -48,7 +48,7 @@ pub fn run(args: Args) -> Result<()> {
         .map(|doc| ListItem::new(&doc.incident))
         .collect();
     if args.json {
-        print_json(&items)?;
+        print_json(&IncidentList::new(&items))?;
     } else if items.is_empty() {
         let what = if args.all {
             "incidents"
