@@ -9,6 +9,7 @@ use super::{Globals, Outcome};
 use crate::clock;
 use crate::model::due::{DueItem, DueKind};
 use crate::model::duration;
+use crate::render::view::DueList;
 use crate::ui::print_json;
 use crate::workspace::{LoadedIncident, Workspace};
 
@@ -41,7 +42,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     let record = LoadedIncident::read(&workspace.store, &id)?;
     let due = record.due(&workspace.store, now)?;
     if args.json {
-        print_json(&due)?;
+        print_json(&DueList::new(&due))?;
     } else {
         let mut out = std::io::stdout().lock();
         for line in lines(&due, now) {

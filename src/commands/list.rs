@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::{Globals, Outcome};
-use crate::render::view::ListItem;
+use crate::render::view::{IncidentList, ListItem};
 use crate::store::IncidentDoc;
 use crate::ui::print_json;
 use crate::workspace::{Unreadable, Workspace};
@@ -50,7 +50,7 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
         .map(|doc| ListItem::new(&doc.incident))
         .collect();
     if args.json {
-        print_json(&items)?;
+        print_json(&IncidentList::new(&items))?;
     } else if items.is_empty() {
         let what = if args.all {
             "incidents"

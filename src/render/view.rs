@@ -1,39 +1,290 @@
-//! Views of an incident for output and templates. `--json` prints these as
-//! they are; `docs/templates.md` documents their fields.
+//! Views of an incident for output and templates, written field by field:
+//! `--json` prints these as they are and `docs/templates.md` documents them.
+//! No view flattens a model type, so keys the model keeps only to survive a
+//! rewrite (a person's hand-added front matter) never reach a reader.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use crate::model::checklist::CheckItem;
-use crate::model::due::DueItem;
+use crate::model::due::{DueItem, DueKind};
 use crate::model::duration;
-use crate::model::incident::{Incident, IncidentType, Status};
+use crate::model::incident::{Incident, IncidentType, PolicyPin, Roles, Sme, Status, Timestamps};
 use crate::model::markdown;
 use crate::model::metrics::{self, Metric, Metrics, RoleSpan};
 use crate::model::policy::SeverityTerms;
-use crate::model::timeline::{Entry, EntryKind};
+use crate::model::timeline::{Change, Entry, EntryKind};
 use crate::store::IncidentDoc;
 
-/// Everything recorded about one incident.
+/// The version of the `--json` shapes below, printed as `json_version` at the
+/// top of every `--json` output this module makes. Raise it when a field is
+/// renamed or removed, or changes meaning; adding a field does not.
+pub const JSON_VERSION: u32 = 1;
+
+/// Everything recorded about one incident: what `incident show --json`
+/// prints, and `incident` in the template context.
 #[derive(Debug, Serialize)]
 pub struct IncidentView<'a> {
-    #[serde(flatten)]
-    pub incident: &'a Incident,
+    /// See [`JSON_VERSION`].
+    pub json_version: u32,
+    /// The on-disk format version of `incident.md`.
+    pub format: u32,
+    pub id: &'a str,
+    pub title: &'a str,
+    #[serde(rename = "type")]
+    pub incident_type: IncidentType,
+    pub severity: &'a str,
+    pub impact: Option<&'a str>,
+    pub urgency: Option<&'a str>,
+    pub status: Status,
+    pub drill: bool,
+    pub services: &'a [String],
+    pub roles: RolesView<'a>,
+    pub smes: Vec<SmeView<'a>>,
+    pub timestamps: TimestampsView,
+    pub policy: Option<PolicyView<'a>>,
     /// The markdown body of `incident.md`: description and current impact.
     pub body: &'a str,
     /// Every checklist item, in file order.
-    pub checklist: &'a [CheckItem],
+    pub checklist: Vec<CheckItemView<'a>>,
     /// Every timeline entry, oldest first.
-    pub timeline: &'a [Entry],
+    pub timeline: Vec<EntryView<'a>>,
+    /// The record itself, for what [`RecordContext`] works out from it.
+    #[serde(skip)]
+    record: &'a Incident,
+    #[serde(skip)]
+    items: &'a [CheckItem],
+    #[serde(skip)]
+    entries: &'a [Entry],
 }
 
 impl<'a> IncidentView<'a> {
     pub fn new(doc: &'a IncidentDoc, checklist: &'a [CheckItem], timeline: &'a [Entry]) -> Self {
+        let incident = &doc.incident;
         IncidentView {
-            incident: &doc.incident,
+            json_version: JSON_VERSION,
+            format: incident.format,
+            id: &incident.id,
+            title: &incident.title,
+            incident_type: incident.incident_type,
+            severity: &incident.severity,
+            impact: incident.impact.as_deref(),
+            urgency: incident.urgency.as_deref(),
+            status: incident.status,
+            drill: incident.drill,
+            services: &incident.services,
+            roles: RolesView::new(&incident.roles),
+            smes: incident.smes.iter().map(SmeView::new).collect(),
+            timestamps: TimestampsView::new(&incident.timestamps),
+            policy: incident.policy.as_ref().map(PolicyView::new),
             body: &doc.body,
-            checklist,
-            timeline,
+            checklist: checklist.iter().map(CheckItemView::new).collect(),
+            timeline: timeline.iter().map(EntryView::new).collect(),
+            record: incident,
+            items: checklist,
+            entries: timeline,
+        }
+    }
+}
+
+/// Who holds each role; null until someone is assigned.
+#[derive(Debug, Serialize)]
+pub struct RolesView<'a> {
+    pub commander: Option<&'a str>,
+    pub support: Option<&'a str>,
+    pub scribe: Option<&'a str>,
+}
+
+impl<'a> RolesView<'a> {
+    fn new(roles: &'a Roles) -> Self {
+        RolesView {
+            commander: roles.commander.as_deref(),
+            support: roles.support.as_deref(),
+            scribe: roles.scribe.as_deref(),
+        }
+    }
+}
+
+/// A subject-matter expert and the area they look after.
+#[derive(Debug, Serialize)]
+pub struct SmeView<'a> {
+    pub name: &'a str,
+    pub area: &'a str,
+}
+
+impl<'a> SmeView<'a> {
+    fn new(sme: &'a Sme) -> Self {
+        SmeView {
+            name: &sme.name,
+            area: &sme.area,
+        }
+    }
+}
+
+/// When things happened; null until they do.
+#[derive(Debug, Serialize)]
+pub struct TimestampsView {
+    pub started: Option<DateTime<Utc>>,
+    pub detected: Option<DateTime<Utc>>,
+    pub declared: Option<DateTime<Utc>>,
+    pub identified: Option<DateTime<Utc>>,
+    pub mitigated: Option<DateTime<Utc>>,
+    pub resolved: Option<DateTime<Utc>>,
+    pub closed: Option<DateTime<Utc>>,
+}
+
+impl TimestampsView {
+    fn new(t: &Timestamps) -> Self {
+        TimestampsView {
+            started: t.started,
+            detected: t.detected,
+            declared: t.declared,
+            identified: t.identified,
+            mitigated: t.mitigated,
+            resolved: t.resolved,
+            closed: t.closed,
+        }
+    }
+}
+
+/// The severity policy in force when the incident was declared.
+#[derive(Debug, Serialize)]
+pub struct PolicyView<'a> {
+    /// The policy file's path in the repository, or `built-in`.
+    pub source: &'a str,
+    /// The git blob id of the policy text.
+    pub blob: &'a str,
+}
+
+impl<'a> PolicyView<'a> {
+    fn new(pin: &'a PolicyPin) -> Self {
+        PolicyView {
+            source: &pin.source,
+            blob: &pin.blob,
+        }
+    }
+}
+
+/// One checklist item.
+#[derive(Debug, Serialize)]
+pub struct CheckItemView<'a> {
+    pub id: &'a str,
+    pub text: &'a str,
+    pub checked: bool,
+    pub required: bool,
+    /// `start`, `resolve` or `close`.
+    pub phase: &'a str,
+    /// For decision points: seconds after the declaration it falls due.
+    pub due_after_seconds: Option<i64>,
+    pub section: Option<&'a str>,
+    /// 1-based line in `checklist.md`.
+    pub line: usize,
+}
+
+impl<'a> CheckItemView<'a> {
+    fn new(item: &'a CheckItem) -> Self {
+        CheckItemView {
+            id: &item.id,
+            text: &item.text,
+            checked: item.checked,
+            required: item.required,
+            phase: &item.phase,
+            due_after_seconds: item.due_after_seconds,
+            section: item.section.as_deref(),
+            line: item.line,
+        }
+    }
+}
+
+/// One timeline entry. Every field is present, empty or not, so that
+/// templates in strict mode can test any of them.
+#[derive(Debug, Serialize)]
+pub struct EntryView<'a> {
+    pub at: DateTime<Utc>,
+    pub author: &'a str,
+    pub email: &'a str,
+    pub kind: EntryKind,
+    pub changes: Vec<ChangeView<'a>>,
+    pub owner: Option<&'a str>,
+    pub text: &'a str,
+}
+
+impl<'a> EntryView<'a> {
+    fn new(entry: &'a Entry) -> Self {
+        let h = &entry.header;
+        EntryView {
+            at: h.at,
+            author: &h.author,
+            email: &h.email,
+            kind: h.kind,
+            changes: h.changes.iter().map(ChangeView::new).collect(),
+            owner: h.owner.as_deref(),
+            text: &entry.text,
+        }
+    }
+}
+
+/// A state change recorded with an entry.
+#[derive(Debug, Serialize)]
+pub struct ChangeView<'a> {
+    pub field: &'a str,
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
+}
+
+impl<'a> ChangeView<'a> {
+    fn new(change: &'a Change) -> Self {
+        ChangeView {
+            field: &change.field,
+            from: change.from.as_deref(),
+            to: change.to.as_deref(),
+        }
+    }
+}
+
+/// One thing that is due. It owns its text because the context is built from
+/// a list of due items worked out for it.
+#[derive(Debug, Serialize)]
+pub struct DueView {
+    /// `recurring`, `reminder`, `decision-point` or `start-item`.
+    pub kind: DueKind,
+    pub id: String,
+    pub what: String,
+    pub due: DateTime<Utc>,
+    pub overdue: bool,
+    /// The interval as runbooks write it, for recurring items.
+    pub every: Option<String>,
+    pub last_done: Option<DateTime<Utc>>,
+}
+
+impl DueView {
+    fn new(item: DueItem) -> Self {
+        DueView {
+            kind: item.kind,
+            id: item.id,
+            what: item.what,
+            due: item.due,
+            overdue: item.overdue,
+            every: item.every,
+            last_done: item.last_done,
+        }
+    }
+}
+
+/// What `incident due --json` prints.
+#[derive(Debug, Serialize)]
+pub struct DueList {
+    /// See [`JSON_VERSION`].
+    pub json_version: u32,
+    /// Overdue first, then by time.
+    pub due: Vec<DueView>,
+}
+
+impl DueList {
+    pub fn new(due: &[DueItem]) -> Self {
+        DueList {
+            json_version: JSON_VERSION,
+            due: due.iter().cloned().map(DueView::new).collect(),
         }
     }
 }
@@ -68,6 +319,24 @@ impl<'a> ListItem<'a> {
     }
 }
 
+/// What `incident list --json` prints.
+#[derive(Debug, Serialize)]
+pub struct IncidentList<'a> {
+    /// See [`JSON_VERSION`].
+    pub json_version: u32,
+    /// Oldest declared first.
+    pub incidents: &'a [ListItem<'a>],
+}
+
+impl<'a> IncidentList<'a> {
+    pub fn new(incidents: &'a [ListItem<'a>]) -> Self {
+        IncidentList {
+            json_version: JSON_VERSION,
+            incidents,
+        }
+    }
+}
+
 /// Entries that count as state changes and milestones in a summary.
 const SUMMARY_KINDS: [EntryKind; 9] = [
     EntryKind::Declared,
@@ -85,6 +354,8 @@ const SUMMARY_KINDS: [EntryKind; 9] = [
 /// from it. `summary --json`, `update --json` and `rca --json` print it.
 #[derive(Debug, Serialize)]
 pub struct RecordContext<'a> {
+    /// See [`JSON_VERSION`].
+    pub json_version: u32,
     /// The time the view was made.
     pub now: DateTime<Utc>,
     /// The whole record, as `incident show --json` prints it.
@@ -102,23 +373,21 @@ pub struct RecordContext<'a> {
     /// Who held which role, from when to when.
     pub role_history: Vec<RoleSpan>,
     /// Unchecked checklist items.
-    pub open_items: Vec<&'a CheckItem>,
+    pub open_items: Vec<CheckItemView<'a>>,
     /// The last published summary, if any.
-    pub last_summary: Option<&'a Entry>,
+    pub last_summary: Option<EntryView<'a>>,
     /// State changes, milestones, findings, suggestions and redefinitions since
     /// the last published summary (all of them before the first).
-    pub since_last_summary: Vec<&'a Entry>,
+    pub since_last_summary: Vec<EntryView<'a>>,
     /// What is due, as `incident due --json` prints it.
-    pub due: Vec<DueItem>,
+    pub due: Vec<DueView>,
     /// When customers get the next update, from the severity's cadence; null
     /// when the severity has no customer updates or the incident is over.
     pub next_update: Option<DateTime<Utc>>,
-    /// The status in words for customers.
-    pub status_for_customers: &'static str,
     /// Findings and redefinitions: the start of a root-cause analysis.
-    pub root_cause_notes: Vec<&'a Entry>,
+    pub root_cause_notes: Vec<EntryView<'a>>,
     /// Action items, with owners where recorded.
-    pub actions: Vec<&'a Entry>,
+    pub actions: Vec<EntryView<'a>>,
     /// The timeline grouped by phase of the response.
     pub phases: Vec<PhaseGroup<'a>>,
     /// Sections of the mermaid gantt chart: phases, then one per role.
@@ -132,7 +401,7 @@ pub struct PhaseGroup<'a> {
     pub name: &'static str,
     /// `Detection`, `Response`, `Mitigation` or `Resolution`.
     pub title: &'static str,
-    pub entries: Vec<&'a Entry>,
+    pub entries: Vec<EntryView<'a>>,
 }
 
 /// A section of a mermaid gantt chart.
@@ -157,8 +426,8 @@ impl<'a> RecordContext<'a> {
         due: Vec<DueItem>,
         now: DateTime<Utc>,
     ) -> Self {
-        let record = incident.incident;
-        let timeline = incident.timeline;
+        let record = incident.record;
+        let timeline = incident.entries;
         let t = &record.timestamps;
         let began = t.started.or(t.detected).or(t.declared);
         let duration = Metric(began.map(|b| t.resolved.unwrap_or(now) - b));
@@ -170,6 +439,7 @@ impl<'a> RecordContext<'a> {
             .iter()
             .filter(|e| SUMMARY_KINDS.contains(&e.header.kind))
             .filter(|e| last_summary.is_none_or(|s| e.header.at > s.header.at))
+            .map(EntryView::new)
             .collect();
         let next_update = terms
             .customer_update_every
@@ -179,13 +449,15 @@ impl<'a> RecordContext<'a> {
             // Internal incidents have no customer-update cadence to promise.
             .filter(|_| record.incident_type == IncidentType::Customer)
             .map(|every| now + every);
-        let of_kinds = |kinds: &[EntryKind]| -> Vec<&'a Entry> {
+        let of_kinds = |kinds: &[EntryKind]| -> Vec<EntryView<'a>> {
             timeline
                 .iter()
                 .filter(|e| kinds.contains(&e.header.kind))
+                .map(EntryView::new)
                 .collect()
         };
         RecordContext {
+            json_version: JSON_VERSION,
             now,
             description: markdown::section_text(incident.body, "Description"),
             current_impact: markdown::section_text(incident.body, "Current impact"),
@@ -193,27 +465,22 @@ impl<'a> RecordContext<'a> {
             duration,
             metrics: metrics::compute(record, timeline),
             role_history: metrics::role_history(timeline),
-            open_items: incident.checklist.iter().filter(|i| !i.checked).collect(),
-            last_summary,
+            open_items: incident
+                .items
+                .iter()
+                .filter(|i| !i.checked)
+                .map(CheckItemView::new)
+                .collect(),
+            last_summary: last_summary.map(EntryView::new),
             since_last_summary,
-            due,
+            due: due.into_iter().map(DueView::new).collect(),
             next_update,
-            status_for_customers: status_for_customers(record.status),
             root_cause_notes: of_kinds(&[EntryKind::Finding, EntryKind::Redefinition]),
             actions: of_kinds(&[EntryKind::Action]),
             phases: phases(record, timeline),
             gantt: gantt(record, timeline, now),
             incident,
         }
-    }
-}
-
-fn status_for_customers(status: Status) -> &'static str {
-    match status {
-        Status::Investigating => "We are investigating the problem.",
-        Status::Identified => "We have found the cause and are working on a fix.",
-        Status::Mitigated => "A fix is in place and we are watching to make sure it holds.",
-        Status::Resolved | Status::Closed => "The problem is resolved.",
     }
 }
 
@@ -247,7 +514,7 @@ fn phases<'a>(incident: &Incident, timeline: &'a [Entry]) -> Vec<PhaseGroup<'a>>
         } else {
             0
         };
-        groups[index].entries.push(entry);
+        groups[index].entries.push(EntryView::new(entry));
     }
     groups
 }

@@ -616,26 +616,29 @@ fn list_json() {
         "SEV4",
     ]);
     insta::assert_snapshot!(repo.ok(&["list", "--json"]), @r#"
-    [
-      {
-        "id": "2026-11-24-checkout-errors",
-        "title": "Checkout errors",
-        "type": "customer",
-        "severity": "SEV3",
-        "status": "investigating",
-        "declared": "2026-11-24T06:50:00Z",
-        "commander": "alice"
-      },
-      {
-        "id": "2026-11-24-ci-runners-out-of-disk",
-        "title": "CI runners out of disk",
-        "type": "internal",
-        "severity": "SEV4",
-        "status": "investigating",
-        "declared": "2026-11-24T06:50:00Z",
-        "commander": null
-      }
-    ]
+    {
+      "json_version": 1,
+      "incidents": [
+        {
+          "id": "2026-11-24-checkout-errors",
+          "title": "Checkout errors",
+          "type": "customer",
+          "severity": "SEV3",
+          "status": "investigating",
+          "declared": "2026-11-24T06:50:00Z",
+          "commander": "alice"
+        },
+        {
+          "id": "2026-11-24-ci-runners-out-of-disk",
+          "title": "CI runners out of disk",
+          "type": "internal",
+          "severity": "SEV4",
+          "status": "investigating",
+          "declared": "2026-11-24T06:50:00Z",
+          "commander": null
+        }
+      ]
+    }
     "#);
 }
 

@@ -46,7 +46,8 @@ fn due_at(repo: &TestRepo, id: &str, hh_mm: &str) -> (i32, Vec<Value>) {
     let (code, out, err) = run(repo, &["-i", id, "due", "--json", "--now", &at(hh_mm)]);
     assert!(code == 0 || code == 3, "due failed with {code}: {err}");
     assert!(err.is_empty(), "{err}");
-    (code, serde_json::from_str(&out).unwrap())
+    let due: Value = serde_json::from_str(&out).unwrap();
+    (code, serde_json::from_value(due["due"].clone()).unwrap())
 }
 
 fn due_item<'a>(due: &'a [Value], id: &str) -> &'a Value {

@@ -192,7 +192,8 @@ fn publishing_a_summary_resets_the_summary_timer() {
             .output()
             .unwrap();
         let due: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-        due.as_array()
+        due["due"]
+            .as_array()
             .unwrap()
             .iter()
             .find(|item| item["id"] == "scribe.internal-summary")
@@ -439,4 +440,126 @@ fn the_diagram_of_an_incident_closed_straight_from_mitigated_ends_at_the_close()
         rca.contains("Mitigated, confirming :2026-11-24T07:20:00, 2026-11-24T07:30:00"),
         "{rca}"
     );
+}
+
+/// An incident whose front matter a person has edited by hand, adding keys the
+/// tool does not know at the top level and inside every nested mapping; one of
+/// them, `timeline`, is also the name of a field `show --json` prints.
+fn hand_edited_incident() -> (TestRepo, String) {
+    let repo = TestRepo::new();
+    let id = repo.declare(&["Checkout errors", "--commander", "alice"]);
+    repo.ok(&["note", "--kind", "finding", "database CPU at 95%"]);
+    repo.ok(&["check", "commander.announce"]);
+    repo.ok(&["sme", "dana", "--area", "database"]);
+    let path = format!("incidents/{id}/incident.md");
+    let mut text = repo.read(&path);
+    for (after, added) in [
+        ("format: 1\n", "timeline: oops\nreviewed_by: carol\n"),
+        ("roles:\n", "  pager: '#inc-checkout'\n"),
+        ("  area: database\n", "  phone: '555-0100'\n"),
+        ("  closed: null\n", "  paged: 2026-11-24T06:45:00Z\n"),
+        ("policy:\n", "  approved_by: erin\n"),
+    ] {
+        assert!(text.contains(after), "no `{after}` in:\n{text}");
+        text = text.replacen(after, &format!("{after}{added}"), 1);
+    }
+    repo.write(&path, &text);
+    repo.git(&["commit", "-q", "-am", "hand-edited front matter"]);
+    (repo, id)
+}
+
+const UNKNOWN_KEYS: [&str; 6] = [
+    "oops",
+    "reviewed_by",
+    "pager",
+    "phone",
+    "paged",
+    "approved_by",
+];
+
+/// Regression: `show --json` printed the key `timeline` twice when
+/// `incident.md` had a hand-added `timeline:` key, because the view flattened
+/// the front matter, unknown keys and all, into its output.
+#[test]
+fn hand_added_front_matter_keys_stay_out_of_show_json() {
+    let (repo, id) = hand_edited_incident();
+    let out = repo.ok(&["show", &id, "--json"]);
+    assert_eq!(out.matches("\"timeline\"").count(), 1, "{out}");
+    for key in UNKNOWN_KEYS {
+        assert!(!out.contains(key), "`{key}` leaked: {out}");
+    }
+    let record: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(record["json_version"], 1);
+    let timeline = record["timeline"].as_array().unwrap();
+    assert_eq!(
+        timeline
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["declared", "finding", "check", "role"]
+    );
+    // The template context carries the same record, and no unknown key either.
+    let context = repo.ok(&["summary", &id, "--json"]);
+    for key in UNKNOWN_KEYS {
+        assert!(!context.contains(key), "`{key}` leaked: {context}");
+    }
+    let context: serde_json::Value = serde_json::from_str(&context).unwrap();
+    assert_eq!(context["json_version"], 1);
+    assert_eq!(context["incident"], record);
+    // The hand-added keys are still in the file: the tool only leaves them out.
+    assert!(repo
+        .read(format!("incidents/{id}/incident.md"))
+        .contains("timeline: oops"));
+}
+
+#[test]
+fn show_json_of_a_small_hand_edited_incident() {
+    let (repo, id) = hand_edited_incident();
+    insta::assert_snapshot!(repo.ok(&["show", &id, "--json"]));
+}
+
+#[test]
+fn list_and_due_json_carry_the_version() {
+    let repo = TestRepo::new();
+    let id = repo.declare(&["Versioned"]);
+    let list: serde_json::Value = serde_json::from_str(&repo.ok(&["list", "--json"])).unwrap();
+    assert_eq!(list["json_version"], 1);
+    assert_eq!(list["incidents"][0]["id"], id.as_str());
+    let output = repo.incident(&["due", "--json"]).output().unwrap();
+    let due: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(due["json_version"], 1);
+    assert!(due["due"].is_array(), "{due}");
+}
+
+/// The wording customers read for each status lives in `update.md.hbs`.
+#[test]
+fn the_customer_update_words_every_status() {
+    let mut repo = TestRepo::new();
+    let id = repo.declare(&["Words", "--severity", "SEV1"]);
+    let status_line = |repo: &TestRepo| {
+        repo.ok(&["update", &id])
+            .lines()
+            .find(|l| l.starts_with("**Status:**"))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        status_line(&repo),
+        "**Status:** We are investigating the problem."
+    );
+    repo.ok(&["status", "identified"]);
+    assert_eq!(
+        status_line(&repo),
+        "**Status:** We have found the cause and are working on a fix."
+    );
+    repo.now = "2026-11-24T07:20:00Z".into();
+    repo.ok(&["status", "mitigated"]);
+    assert_eq!(
+        status_line(&repo),
+        "**Status:** A fix is in place and we are watching to make sure it holds."
+    );
+    repo.ok(&["status", "resolved", "--force"]);
+    assert_eq!(status_line(&repo), "**Status:** The problem is resolved.");
+    repo.ok(&["-i", &id, "status", "closed", "--force"]);
+    assert_eq!(status_line(&repo), "**Status:** The problem is resolved.");
 }
