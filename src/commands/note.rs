@@ -20,10 +20,9 @@ pub struct Args {
     #[arg(allow_hyphen_values = true)]
     pub text: Option<String>,
 
-    /// What the entry records: note, milestone, suggestion, finding,
-    /// redefinition, update or action
-    #[arg(long, short, default_value = "note")]
-    pub kind: String,
+    /// What the entry records
+    #[arg(long, short, default_value = "note", value_parser = WrittenKind)]
+    pub kind: EntryKind,
 
     /// Who owns it (for --kind action)
     #[arg(long, value_name = "WHO")]
@@ -35,7 +34,7 @@ pub struct Args {
 
 pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     let target = globals.target();
-    let kind = EntryKind::parse_written(&args.kind)?;
+    let kind = args.kind;
     if args.owner.is_some() && kind != EntryKind::Action {
         anyhow::bail!("--owner is for action items; add --kind action");
     }
@@ -49,4 +48,36 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
         recording.commit(Changes::default(), &entry, &summary)
     })?;
     Ok(Outcome::Done)
+}
+
+/// Parses `--kind`: only the kinds a person writes, listed in `--help` from
+/// their definition; a kind the tool records itself gets its own message.
+#[derive(Clone)]
+struct WrittenKind;
+
+impl clap::builder::TypedValueParser for WrittenKind {
+    type Value = EntryKind;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<EntryKind, clap::Error> {
+        let text = value.to_string_lossy();
+        EntryKind::parse_written(&text).map_err(|e| {
+            clap::Error::raw(clap::error::ErrorKind::InvalidValue, format!("{e}\n")).with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        use clap::ValueEnum;
+        Some(Box::new(
+            EntryKind::WRITTEN
+                .into_iter()
+                .filter_map(|kind| kind.to_possible_value()),
+        ))
+    }
 }

@@ -20,7 +20,8 @@ use crate::workspace::Recording;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The new status
-    pub status: String,
+    #[arg(ignore_case = true)]
+    pub status: Status,
 
     /// Go ahead despite open required items; the timeline records that it was forced
     #[arg(long)]
@@ -32,7 +33,7 @@ pub struct Args {
 
 pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     let target = globals.target();
-    let status: Status = args.status.parse()?;
+    let status = args.status;
     let recording = Recording::start(target, args.at.get())?;
     let store = recording.store();
     let mut doc = recording.read_incident()?;

@@ -1,150 +1,66 @@
 //! The current state of one incident: the front matter of `incident.md`.
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use super::names::name_table;
 
 /// Version of the on-disk format this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
 
-/// Who is affected, which decides how the response is run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum IncidentType {
-    /// Customers are affected: customer communication is part of the response.
-    Customer,
-    /// Only internal users or systems are affected.
-    Internal,
-}
-
-impl fmt::Display for IncidentType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(match self {
-            IncidentType::Customer => "customer",
-            IncidentType::Internal => "internal",
-        })
+name_table! {
+    /// Who is affected, which decides how the response is run.
+    pub enum IncidentType ("incident type") {
+        /// Customers are affected: customer communication is part of the response.
+        Customer = "customer",
+        /// Only internal users or systems are affected.
+        Internal = "internal",
     }
 }
 
-/// Where the response stands, in the order an incident moves through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// Declared; the cause is not known yet.
-    Investigating,
-    /// The cause is known.
-    Identified,
-    /// Customer impact has stopped, the fix may be temporary.
-    Mitigated,
-    /// The fix is in place and impact is over.
-    Resolved,
-    /// Follow-up is done; the record is final.
-    Closed,
+name_table! {
+    /// Where the response stands, in the order an incident moves through.
+    pub enum Status ("status") {
+        /// Declared; the cause is not known yet.
+        Investigating = "investigating",
+        /// The cause is known.
+        Identified = "identified",
+        /// Customer impact has stopped, the fix may be temporary.
+        Mitigated = "mitigated",
+        /// The fix is in place and impact is over.
+        Resolved = "resolved",
+        /// Follow-up is done; the record is final.
+        Closed = "closed",
+    }
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [
-        Status::Investigating,
-        Status::Identified,
-        Status::Mitigated,
-        Status::Resolved,
-        Status::Closed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Investigating => "investigating",
-            Status::Identified => "identified",
-            Status::Mitigated => "mitigated",
-            Status::Resolved => "resolved",
-            Status::Closed => "closed",
-        }
-    }
-
     /// An incident is active while the response is still going on.
     pub fn is_active(self) -> bool {
         self < Status::Resolved
     }
 }
 
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
+name_table! {
+    /// The three roles every incident has, in order of involvement.
+    pub enum Role ("role") {
+        /// Leads the response: organises the team, keeps time, decides on steps.
+        Commander = "commander" | "ic" | "incident-commander",
+        /// Keeps customers and stakeholders informed and coordinates testing.
+        Support = "support" | "support-lead" | "sl",
+        /// Keeps the record.
+        Scribe = "scribe",
     }
-}
-
-impl FromStr for Status {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Error> {
-        Status::ALL
-            .into_iter()
-            .find(|status| status.as_str() == s.to_ascii_lowercase())
-            .ok_or_else(|| Error::UnknownName {
-                what: "status",
-                name: s.to_string(),
-                valid: Status::ALL.iter().map(|s| s.to_string()).collect(),
-            })
-    }
-}
-
-/// The three roles every incident has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Leads the response: organises the team, keeps time, decides on steps.
-    Commander,
-    /// Keeps customers and stakeholders informed and coordinates testing.
-    Support,
-    /// Keeps the record.
-    Scribe,
 }
 
 impl Role {
-    /// In order of involvement.
-    pub const ALL: [Role; 3] = [Role::Commander, Role::Support, Role::Scribe];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Commander => "commander",
-            Role::Support => "support",
-            Role::Scribe => "scribe",
-        }
-    }
-
     pub fn title(self) -> &'static str {
         match self {
             Role::Commander => "Incident Commander",
             Role::Support => "Support Lead",
             Role::Scribe => "Scribe",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Error> {
-        match s.to_ascii_lowercase().as_str() {
-            "commander" | "ic" | "incident-commander" => Ok(Role::Commander),
-            "support" | "support-lead" | "sl" => Ok(Role::Support),
-            "scribe" => Ok(Role::Scribe),
-            _ => Err(Error::UnknownName {
-                what: "role",
-                name: s.to_string(),
-                valid: Role::ALL.iter().map(|r| r.to_string()).collect(),
-            }),
         }
     }
 }

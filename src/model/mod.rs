@@ -8,6 +8,7 @@ pub mod id;
 pub mod incident;
 pub mod markdown;
 pub mod metrics;
+pub(crate) mod names;
 pub mod policy;
 pub mod runbook;
 pub mod text;

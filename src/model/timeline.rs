@@ -1,67 +1,48 @@
 //! Timeline entries: one markdown file each, so that entries recorded on
 //! different clones never touch the same file.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::incident::Role;
+use super::names::name_table;
 use crate::error::Error;
 
-/// What an entry records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EntryKind {
-    /// Anything worth writing down.
-    Note,
-    /// A technical milestone in the response.
-    Milestone,
-    /// A suggestion from a subject-matter expert.
-    Suggestion,
-    /// A troubleshooting result.
-    Finding,
-    /// The incident was redefined: its scope or understanding changed.
-    Redefinition,
-    /// An update from the Support Lead.
-    Update,
-    /// A follow-up action item.
-    Action,
-    /// A published internal summary.
-    Summary,
-    /// Recorded by the tool: the incident was declared.
-    Declared,
-    /// Recorded by the tool: the severity changed.
-    Severity,
-    /// Recorded by the tool: the status changed.
-    Status,
-    /// Recorded by the tool: a role or SME assignment changed.
-    Role,
-    /// Recorded by the tool: a checklist item was checked or unchecked.
-    Check,
-    /// Recorded by the tool: the current impact statement changed.
-    Impact,
+name_table! {
+    /// What an entry records.
+    pub enum EntryKind ("entry kind") {
+        /// Anything worth writing down.
+        Note = "note",
+        /// A technical milestone in the response.
+        Milestone = "milestone",
+        /// A suggestion from a subject-matter expert.
+        Suggestion = "suggestion",
+        /// A troubleshooting result.
+        Finding = "finding",
+        /// The incident was redefined: its scope or understanding changed.
+        Redefinition = "redefinition",
+        /// An update from the Support Lead.
+        Update = "update",
+        /// A follow-up action item.
+        Action = "action",
+        /// A published internal summary.
+        Summary = "summary",
+        /// Recorded by the tool: the incident was declared.
+        Declared = "declared",
+        /// Recorded by the tool: the severity changed.
+        Severity = "severity",
+        /// Recorded by the tool: the status changed.
+        Status = "status",
+        /// Recorded by the tool: a role or SME assignment changed.
+        Role = "role",
+        /// Recorded by the tool: a checklist item was checked or unchecked.
+        Check = "check",
+        /// Recorded by the tool: the current impact statement changed.
+        Impact = "impact",
+    }
 }
 
 impl EntryKind {
-    const ALL: [EntryKind; 14] = [
-        EntryKind::Note,
-        EntryKind::Milestone,
-        EntryKind::Suggestion,
-        EntryKind::Finding,
-        EntryKind::Redefinition,
-        EntryKind::Update,
-        EntryKind::Action,
-        EntryKind::Summary,
-        EntryKind::Declared,
-        EntryKind::Severity,
-        EntryKind::Status,
-        EntryKind::Role,
-        EntryKind::Check,
-        EntryKind::Impact,
-    ];
-
     /// Kinds a person may give to `incident note --kind`.
     pub const WRITTEN: [EntryKind; 7] = [
         EntryKind::Note,
@@ -72,25 +53,6 @@ impl EntryKind {
         EntryKind::Update,
         EntryKind::Action,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntryKind::Note => "note",
-            EntryKind::Milestone => "milestone",
-            EntryKind::Suggestion => "suggestion",
-            EntryKind::Finding => "finding",
-            EntryKind::Redefinition => "redefinition",
-            EntryKind::Update => "update",
-            EntryKind::Action => "action",
-            EntryKind::Summary => "summary",
-            EntryKind::Declared => "declared",
-            EntryKind::Severity => "severity",
-            EntryKind::Status => "status",
-            EntryKind::Role => "role",
-            EntryKind::Check => "check",
-            EntryKind::Impact => "impact",
-        }
-    }
 
     /// Parses a kind a person may write with `incident note`.
     pub fn parse_written(s: &str) -> Result<EntryKind, Error> {
@@ -108,27 +70,6 @@ impl EntryKind {
                 valid: valid(),
             })
         }
-    }
-}
-
-impl fmt::Display for EntryKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-impl FromStr for EntryKind {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Error> {
-        EntryKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s.to_ascii_lowercase())
-            .ok_or_else(|| Error::UnknownName {
-                what: "entry kind",
-                name: s.to_string(),
-                valid: EntryKind::ALL.iter().map(|k| k.to_string()).collect(),
-            })
     }
 }
 

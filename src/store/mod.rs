@@ -4,9 +4,7 @@
 mod defaults;
 pub mod frontmatter;
 
-use std::collections::hash_map::DefaultHasher;
 use std::fs;
-use std::hash::{Hash, Hasher};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -266,12 +264,20 @@ impl Store {
         let mut names: Vec<String> = pending.collect();
         names.extend(self.list_dir(&dir)?);
         let sequence = names.iter().filter(|name| name.starts_with(second)).count();
-        let mut hasher = DefaultHasher::new();
-        entry.header.author.hash(&mut hasher);
-        entry.header.kind.as_str().hash(&mut hasher);
-        entry.text.hash(&mut hasher);
-        crate::clock::entropy().hash(&mut hasher);
-        let unique = format!("{sequence:03}-{:08x}", hasher.finish() as u32);
+        // A content hash (git's SHA-1 of these bytes), so the same entry gets
+        // the same name with any toolchain; the entropy keeps apart entries
+        // with the same text written in the same second on two clones.
+        let key = format!(
+            "{}\0{}\0{}\0{}",
+            entry.header.author,
+            entry.header.kind,
+            entry.text,
+            crate::clock::entropy()
+        );
+        let unique = format!(
+            "{sequence:03}-{}",
+            &crate::git::blob_id(key.as_bytes())[..8]
+        );
         let path = dir.join(timeline::entry_file_name(entry.header.at, &unique));
         let body = timeline::text_to_body(&entry.text);
         changes.write(path.clone(), frontmatter::render(&entry.header, &body)?);
