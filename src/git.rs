@@ -29,6 +29,10 @@ const INDEX_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 /// The mode of a regular file in git, as the tool commits its files.
 const BLOB_MODE: u32 = 0o100644;
 
+/// Holds a new branch tip while the branch's lock is taken by hard-linking it;
+/// like the scratch index, only the write-lock holder uses it.
+const REF_SCRATCH: &str = "incident-ref";
+
 /// The scratch index in the git directory. Only a command holding the write
 /// lock uses it, so one found by the next command was left by a dead one.
 const SCRATCH_INDEX: &str = "incident-index";
@@ -57,11 +61,15 @@ pub struct Staging {
     installed: bool,
 }
 
-/// Size, modification time and trailing checksum of an index file.
+/// Size, times, inode and trailing checksum of an index file. git replaces
+/// the index by renaming a new file over it, so the inode changes with every
+/// write; the checksum alone is not enough, as `index.skipHash` zeroes it.
 #[derive(Debug, PartialEq, Eq)]
 struct IndexStamp {
     len: u64,
     modified: Option<std::time::SystemTime>,
+    /// Inode and change time, where the platform has them.
+    identity: (u64, i64, i64),
     checksum: Vec<u8>,
 }
 
@@ -78,9 +86,17 @@ fn index_stamp(path: &Path) -> std::io::Result<Option<IndexStamp>> {
         file.seek(SeekFrom::End(-20))?;
         file.read_to_end(&mut checksum)?;
     }
+    #[cfg(unix)]
+    let identity = {
+        use std::os::unix::fs::MetadataExt;
+        (meta.ino(), meta.ctime(), meta.ctime_nsec())
+    };
+    #[cfg(not(unix))]
+    let identity = (0, 0, 0);
     Ok(Some(IndexStamp {
         len: meta.len(),
         modified: meta.modified().ok(),
+        identity,
         checksum,
     }))
 }
@@ -98,14 +114,14 @@ impl Staging {
         self.git_dir.join("index.lock")
     }
 
-    /// Sets these files' entries (content written in the work tree, or
-    /// `None` for removed) and writes the scratch index.
-    pub fn prepare(&mut self, files: &[(PathBuf, Option<Vec<u8>>)]) -> Result<()> {
+    /// Sets these files' entries (as now in the work tree when `true`,
+    /// removed when `false`) and writes the scratch index.
+    pub fn prepare(&mut self, files: &[(&Path, bool)]) -> Result<()> {
         let index = &mut self.index;
         let mut update = || -> Result<()> {
-            for (path, content) in files {
-                match content {
-                    Some(_) => {
+            for &(path, present) in files {
+                match present {
+                    true => {
                         index.add_path(path)?;
                         // As committed, whatever the file system says of the
                         // execute bit (`core.filemode` is not read here).
@@ -116,7 +132,7 @@ impl Staging {
                             }
                         }
                     }
-                    None => {
+                    false => {
                         if index.get_path(path, 0).is_some() {
                             index.remove_path(path)?;
                         }
@@ -404,20 +420,7 @@ impl Repo {
             // nothing did.
             return Err(Error::NoChange("the files already hold exactly this".into()).into());
         }
-        // As git does: the local offset, and a committer of its own if set.
-        let offset = Local.offset_from_utc_datetime(&when.naive_utc());
-        let time = Time::new(when.timestamp(), offset.local_minus_utc() / 60);
-        let author = Signature::new(&identity.name, &identity.email, &time)
-            .context("cannot use the git identity")?;
-        let committer = match (
-            std::env::var("GIT_COMMITTER_NAME"),
-            std::env::var("GIT_COMMITTER_EMAIL"),
-        ) {
-            (Ok(name), Ok(email)) if !name.trim().is_empty() && !email.trim().is_empty() => {
-                Signature::new(&name, &email, &time).context("cannot use GIT_COMMITTER_NAME")?
-            }
-            _ => author.clone(),
-        };
+        let (author, committer) = signatures(identity, when)?;
         let parents: Vec<_> = parent.iter().collect();
         let commit = repo
             .commit(None, &author, &committer, message, &tree, &parents)
@@ -426,33 +429,111 @@ impl Repo {
     }
 
     /// Moves `branch` from its tip to `commit`, only if nobody moved it
-    /// meanwhile.
-    pub fn move_branch(&self, branch: &Branch, commit: &str, message: &str) -> Result<()> {
-        let new = Oid::from_str(commit)?;
-        let result = match &branch.tip {
-            Some(tip) => {
-                self.repo
-                    .reference_matching(&branch.name, new, true, Oid::from_str(tip)?, message)
+    /// meanwhile, and notes the move in the reflogs. The ref is updated the
+    /// way git does it, through `<ref>.lock`, but the lock is taken by
+    /// hard-linking a file of ours that already holds the new id: a lock a
+    /// killed command left behind is recognisably ours, and a live git's is
+    /// never mistaken for it.
+    pub fn move_branch(
+        &self,
+        branch: &Branch,
+        commit: &str,
+        identity: &Identity,
+        when: DateTime<Utc>,
+        message: &str,
+    ) -> Result<()> {
+        let git_dir = self.repo.path();
+        let ref_path = git_dir.join(&branch.name);
+        let lock = self.ref_lock_path(&branch.name);
+        let ours = git_dir.join(REF_SCRATCH);
+        let write = || -> std::io::Result<()> {
+            if let Some(parent) = ref_path.parent() {
+                std::fs::create_dir_all(parent)?;
             }
-            None => self.repo.reference(&branch.name, new, false, message),
+            std::fs::write(&ours, format!("{commit}\n"))
         };
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if e.code() == git2::ErrorCode::Locked => {
-                let lock = self.ref_lock_path(&branch.name);
-                Err(anyhow::anyhow!(
+        write().context("cannot commit: cannot write the new branch tip")?;
+        match std::fs::hard_link(&ours, &lock) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let _ = std::fs::remove_file(&ours);
+                bail!(
                     "cannot commit: `{}` is held by another git process; let it finish (if no git command is running, it was left by one that crashed and can be removed)",
                     lock.display()
-                ))
+                );
             }
-            Err(e) => Err(anyhow::Error::new(e)
-                .context(format!("cannot commit: cannot move `{}`", branch.name))),
+            Err(e) => {
+                let _ = std::fs::remove_file(&ours);
+                return Err(e)
+                    .with_context(|| format!("cannot commit: cannot create `{}`", lock.display()));
+            }
         }
+        crate::fault::fault_point("branch-locked");
+        let release = || {
+            let _ = std::fs::remove_file(&lock);
+            let _ = std::fs::remove_file(&ours);
+        };
+        match self.branch_tip(&branch.name) {
+            Ok(tip) if tip == branch.tip => {}
+            Ok(_) => {
+                release();
+                bail!(
+                    "cannot commit: `{}` moved while the commit was made; run the command again",
+                    branch.name
+                );
+            }
+            Err(e) => {
+                release();
+                return Err(e);
+            }
+        }
+        if let Err(e) = std::fs::rename(&lock, &ref_path) {
+            release();
+            return Err(e).with_context(|| format!("cannot commit: cannot move `{}`", branch.name));
+        }
+        let _ = std::fs::remove_file(&ours);
+        // After the move, as a note of it: a crash just before leaves the
+        // move without its line, never a line for a move that did not happen.
+        let (_, committer) = signatures(identity, when)?;
+        let zero = "0".repeat(40);
+        let line = reflog_line(
+            branch.tip.as_deref().unwrap_or(&zero),
+            commit,
+            &committer,
+            message,
+        );
+        for log in [branch.name.as_str(), "HEAD"] {
+            let path = git_dir.join("logs").join(log);
+            let _ = append_line(&path, &line);
+        }
+        Ok(())
     }
 
-    /// Where git locks a ref while it changes it.
-    fn ref_lock_path(&self, name: &str) -> PathBuf {
-        self.repo.path().join(format!("{name}.lock"))
+    /// Puts a branch back where it was before `commit` was put on it, to take
+    /// back a commit whose index could not be installed.
+    pub fn restore_branch(
+        &self,
+        before: &Branch,
+        commit: &str,
+        identity: &Identity,
+        when: DateTime<Utc>,
+    ) -> Result<()> {
+        let moved = Branch {
+            name: before.name.clone(),
+            tip: Some(commit.to_string()),
+        };
+        match &before.tip {
+            Some(tip) => {
+                self.move_branch(&moved, tip, identity, when, "incident: undo failed commit")
+            }
+            None => {
+                let path = self.repo.path().join(&before.name);
+                if std::fs::read_to_string(&path).is_ok_and(|text| text.trim() == commit) {
+                    std::fs::remove_file(&path)?;
+                }
+                Ok(())
+            }
+        }
     }
 
     /// Takes `index.lock`'s place in the protocol: copies the index to a
@@ -460,10 +541,35 @@ impl Repo {
     /// checks and the update share one read of it. The real index is only
     /// locked for the moment it is replaced; see [`Staging::lock`].
     pub fn begin_staging(&self) -> Result<Staging> {
-        let git_dir = self.repo.path().to_path_buf();
+        let (index, copied_from) = self.open_scratch_index()?;
+        Ok(Staging {
+            git_dir: self.repo.path().to_path_buf(),
+            index,
+            copied_from,
+            locked: false,
+            installed: false,
+        })
+    }
+
+    /// Starts a staging over from a fresh copy of the index, after another
+    /// git command changed it; the index lock, if taken, is given up.
+    pub fn restage(&self, staging: &mut Staging) -> Result<()> {
+        if staging.locked {
+            remove_if_present(&staging.lock_path())?;
+            staging.locked = false;
+        }
+        let (index, copied_from) = self.open_scratch_index()?;
+        staging.index = index;
+        staging.copied_from = copied_from;
+        Ok(())
+    }
+
+    /// Copies the index to the scratch file and makes the repository read it.
+    fn open_scratch_index(&self) -> Result<(git2::Index, Option<IndexStamp>)> {
+        let git_dir = self.repo.path();
         let scratch = git_dir.join(SCRATCH_INDEX);
         let index_path = git_dir.join("index");
-        let open = || -> Result<Staging> {
+        let open = || -> Result<(git2::Index, Option<IndexStamp>)> {
             // Left by a command that died; only the lock holder uses them.
             remove_if_present(&scratch.with_extension("lock"))?;
             remove_if_present(&scratch)?;
@@ -480,13 +586,7 @@ impl Repo {
             }
             let mut index = git2::Index::open(&scratch)?;
             self.repo.set_index(&mut index)?;
-            Ok(Staging {
-                git_dir: git_dir.clone(),
-                index,
-                copied_from,
-                locked: false,
-                installed: false,
-            })
+            Ok((index, copied_from))
         };
         open().map_err(|e| {
             // libgit2 cannot read the split or sparse index some git set-ups use.
@@ -502,32 +602,53 @@ impl Repo {
     /// `index.lock` if it is our scratch index (same inode), the branch's
     /// lock if it holds the commit we were about to put there, and the
     /// scratch index. Locks of live git processes are never touched.
-    pub fn release_crashed_locks(&self, branch: &str, commit: Option<&str>) -> Result<()> {
+    pub fn release_crashed_locks(&self, branch: &str) -> Result<()> {
         let git_dir = self.repo.path();
         let scratch = git_dir.join(SCRATCH_INDEX);
         let index_lock = git_dir.join("index.lock");
         if same_file(&scratch, &index_lock) {
             remove_if_present(&index_lock)?;
         }
-        if let Some(commit) = commit {
-            let ref_lock = self.ref_lock_path(branch);
-            if std::fs::read_to_string(&ref_lock).is_ok_and(|text| text.trim() == commit) {
-                remove_if_present(&ref_lock)?;
-            }
+        let ours = git_dir.join(REF_SCRATCH);
+        let ref_lock = self.ref_lock_path(branch);
+        if same_file(&ours, &ref_lock) {
+            remove_if_present(&ref_lock)?;
         }
-        remove_if_present(&scratch.with_extension("lock"))?;
-        remove_if_present(&scratch)?;
+        self.remove_scratch_files()
+    }
+
+    /// The scratch files only the write-lock holder uses, left by a command
+    /// that died.
+    fn scratch_files(&self) -> [PathBuf; 3] {
+        let git_dir = self.repo.path();
+        [
+            git_dir.join(REF_SCRATCH),
+            git_dir.join(SCRATCH_INDEX).with_extension("lock"),
+            git_dir.join(SCRATCH_INDEX),
+        ]
+    }
+
+    pub fn has_scratch_files(&self) -> bool {
+        self.scratch_files().iter().any(|path| path.exists())
+    }
+
+    /// Removes the scratch files; call with the write lock held.
+    pub fn remove_scratch_files(&self) -> Result<()> {
+        for path in self.scratch_files() {
+            remove_if_present(&path)
+                .with_context(|| format!("cannot remove `{}`", path.display()))?;
+        }
         Ok(())
     }
 
-    /// Deletes a branch that points at the commit given as its tip, to take
-    /// back the first commit of a new branch.
-    pub fn delete_branch(&self, branch: &Branch) -> Result<()> {
-        let mut reference = self.repo.find_reference(&branch.name)?;
-        if reference.target().map(|oid| oid.to_string()) == branch.tip {
-            reference.delete()?;
+    /// Whether `tip` is `commit` or has it in its history: a commit a crash
+    /// interrupted after the branch moved, on which more has been built since.
+    pub fn contains(&self, tip: &str, commit: &str) -> Result<bool> {
+        if tip == commit {
+            return Ok(true);
         }
-        Ok(())
+        let (tip, commit) = (Oid::from_str(tip)?, Oid::from_str(commit)?);
+        Ok(self.repo.graph_descendant_of(tip, commit).unwrap_or(false))
     }
 
     /// The blob id of `path` in a commit's tree; `None` when it has none.
@@ -552,25 +673,39 @@ impl Repo {
         }
     }
 
+    /// The commit HEAD points at; `None` on an unborn branch.
+    pub fn head_commit(&self) -> Result<Option<String>> {
+        match self.repo.head() {
+            Ok(head) => Ok(Some(
+                head.peel_to_commit()
+                    .context("cannot read the HEAD commit")?
+                    .id()
+                    .to_string(),
+            )),
+            Err(e)
+                if e.code() == git2::ErrorCode::UnbornBranch
+                    || e.code() == git2::ErrorCode::NotFound =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e).context("cannot read HEAD"),
+        }
+    }
+
     /// Makes the work tree and the index agree with HEAD for these paths:
     /// each file is written as HEAD has it, or removed if HEAD has none.
-    /// Used to finish or undo a commit a crash interrupted.
+    /// Used to finish or undo a commit a crash interrupted; the index is
+    /// updated the way a commit updates it (see [`Staging`]).
     pub fn reset_paths_to_head(&self, paths: &[PathBuf]) -> Result<()> {
-        let tree = match self.repo.head() {
-            Ok(head) => Some(head.peel_to_tree().context("cannot read the HEAD commit")?),
-            Err(_) => None,
-        };
-        let mut index = self.repo.index().context("cannot read the git index")?;
-        // Another process may have written the index since it was opened.
-        index.read(true).context("cannot read the git index")?;
+        let head = self.head_commit()?;
+        let mut files = Vec::new();
         for path in paths {
             let full = self.root.join(path);
-            let entry = tree.as_ref().and_then(|tree| tree.get_path(path).ok());
-            match entry {
-                Some(entry) => {
+            match self.blob_at(head.as_deref(), path)? {
+                Some(id) => {
                     let blob = self
                         .repo
-                        .find_blob(entry.id())
+                        .find_blob(Oid::from_str(&id)?)
                         .with_context(|| format!("cannot read `{}` from HEAD", path.display()))?;
                     if std::fs::read(&full).ok().as_deref() != Some(blob.content()) {
                         if let Some(parent) = full.parent() {
@@ -579,21 +714,37 @@ impl Repo {
                         crate::store::write_atomic(&full, blob.content())
                             .with_context(|| format!("cannot write `{}`", path.display()))?;
                     }
-                    index
-                        .add_path(path)
-                        .with_context(|| format!("cannot stage `{}`", path.display()))?;
+                    files.push((path.as_path(), true));
                 }
                 None => {
                     remove_if_present(&full)?;
-                    if index.get_path(path, 0).is_some() {
-                        index.remove_path(path)?;
-                    }
+                    files.push((path.as_path(), false));
                 }
             }
         }
-        index.write().context("cannot write the git index")?;
-        Ok(())
+        let mut staging = self.begin_staging()?;
+        staging.prepare(&files)?;
+        staging.lock()?;
+        staging.install()
     }
+
+    /// Where git locks a ref while it changes it.
+    fn ref_lock_path(&self, name: &str) -> PathBuf {
+        self.repo.path().join(format!("{name}.lock"))
+    }
+}
+
+/// Appends a line to a file, making it and its folder if needed.
+fn append_line(path: &Path, line: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?
+        .write_all(line.as_bytes())
 }
 
 /// Whether two paths name the same file (the same inode).
@@ -618,6 +769,44 @@ fn remove_if_present(path: &Path) -> std::io::Result<()> {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
         _ => Ok(()),
     }
+}
+
+/// The author and committer of a commit made now: the local offset, and a
+/// committer of its own if `GIT_COMMITTER_*` is set, as git does.
+fn signatures(
+    identity: &Identity,
+    when: DateTime<Utc>,
+) -> Result<(Signature<'static>, Signature<'static>)> {
+    let offset = Local.offset_from_utc_datetime(&when.naive_utc());
+    let time = Time::new(when.timestamp(), offset.local_minus_utc() / 60);
+    let author = Signature::new(&identity.name, &identity.email, &time)
+        .context("cannot use the git identity")?;
+    let committer = match (
+        std::env::var("GIT_COMMITTER_NAME"),
+        std::env::var("GIT_COMMITTER_EMAIL"),
+    ) {
+        (Ok(name), Ok(email)) if !name.trim().is_empty() && !email.trim().is_empty() => {
+            Signature::new(&name, &email, &time).context("cannot use GIT_COMMITTER_NAME")?
+        }
+        _ => author.clone(),
+    };
+    Ok((author, committer))
+}
+
+/// A reflog line: `old new committer <email> seconds offset<TAB>message`.
+fn reflog_line(old: &str, new: &str, who: &Signature<'_>, message: &str) -> String {
+    let when = who.when();
+    let minutes = when.offset_minutes();
+    let sign = if minutes < 0 { '-' } else { '+' };
+    format!(
+        "{old} {new} {} <{}> {} {sign}{:02}{:02}\t{}\n",
+        who.name().unwrap_or_default(),
+        who.email().unwrap_or_default(),
+        when.seconds(),
+        minutes.abs() / 60,
+        minutes.abs() % 60,
+        message.lines().next().unwrap_or_default()
+    )
 }
 
 /// The id git gives these bytes as a blob, whether or not they are committed:

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod error;
+mod fault;
 pub mod git;
 pub mod model;
 pub mod render;

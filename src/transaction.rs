@@ -22,14 +22,15 @@
 //! undoes it. A path changed by hand after the crash is left alone.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::clock;
 use crate::error::Error;
+use crate::fault::{fault_point, INTERRUPTED};
 use crate::git::{self, Identity, Repo, WriteLock};
 use crate::store::{Changes, Store};
 use crate::workspace::Workspace;
@@ -40,7 +41,7 @@ const JOURNAL: &str = "incident-journal";
 /// The named steps of a commit at which the fault-injection hook can stop the
 /// process, in the order they are reached. Tests kill every recording command
 /// at each of them.
-pub const FAULT_POINTS: [&str; 9] = [
+pub const FAULT_POINTS: [&str; 10] = [
     "checked",
     "journal-written",
     "file-written",
@@ -48,43 +49,10 @@ pub const FAULT_POINTS: [&str; 9] = [
     "commit-written",
     "index-prepared",
     "index-locked",
+    "branch-locked",
     "branch-moved",
     "index-installed",
 ];
-
-/// Stops the process dead, as `kill -9` would, when `INCIDENT_FAULT` names
-/// this step. Only debug builds (those the tests run) honour it.
-fn fault_point(step: &str) {
-    #[cfg(debug_assertions)]
-    if std::env::var_os("INCIDENT_FAULT").is_some_and(|wanted| wanted == step) {
-        // A real SIGKILL: no destructors, no flushing, no core dump.
-        let pid = std::process::id().to_string();
-        let _ = std::process::Command::new("kill")
-            .args(["-KILL", &pid])
-            .status();
-        std::process::abort();
-    }
-    // `INCIDENT_PAUSE=STEP:FILE` creates FILE at STEP and waits for a signal,
-    // so a test can interrupt a command at a known point.
-    #[cfg(debug_assertions)]
-    if let Some((wanted, marker)) = std::env::var("INCIDENT_PAUSE")
-        .ok()
-        .as_deref()
-        .and_then(|v| v.split_once(':'))
-    {
-        if wanted == step {
-            let _ = std::fs::write(marker, "");
-            for _ in 0..1000 {
-                if INTERRUPTED.load(Ordering::SeqCst) {
-                    break;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
-        }
-    }
-    #[cfg(not(debug_assertions))]
-    let _ = step;
-}
 
 /// What a commit under way is doing, kept in the git directory until it is
 /// done.
@@ -196,32 +164,50 @@ impl Transaction {
 }
 
 /// For commands that only read: if a dead command left a journal and no
-/// command is recording now, tidy up first so nothing half-written is read.
+/// command is recording now, tidy up first so the record read is whole. A
+/// recovery that cannot run now (git holds the index) is only a warning
+/// here: the next recording command tries again.
 pub fn recover_if_idle(repo: &Repo, store: &Store) -> Result<()> {
-    if !Journal::path(repo).exists() {
+    if !Journal::path(repo).exists() && !repo.has_scratch_files() {
         return Ok(());
     }
     if let Some(_lock) = repo.try_lock()? {
-        recover(repo, store)?;
+        if let Err(e) = recover(repo, store) {
+            eprintln!("warning: {}", crate::error::one_line(&e));
+        }
     }
     Ok(())
 }
 
 fn recover(repo: &Repo, store: &Store) -> Result<()> {
+    // Temporary files of a journal write the dead command did not finish.
+    crate::store::remove_temp_files(repo.git_dir())?;
     let Some(journal) = Journal::read(repo)? else {
-        return Ok(());
+        // Killed before its journal: nothing was written but scratch files.
+        return repo.remove_scratch_files();
     };
     let recovering = || -> Result<String> {
-        repo.release_crashed_locks(&journal.branch, journal.commit.as_deref())?;
+        repo.release_crashed_locks(&journal.branch)?;
         let tip = repo.branch_tip(&journal.branch)?;
-        let finished = journal.commit.is_some() && tip == journal.commit;
+        // The branch moved to the commit, and maybe on since (a `git pull`
+        // after the crash): the change is recorded.
+        let finished = match (&tip, &journal.commit) {
+            (Some(tip), Some(commit)) => repo.contains(tip, commit)?,
+            _ => false,
+        };
+        let head = repo.head_commit()?;
         let mut reset = Vec::new();
         for entry in &journal.paths {
-            // Anything but what was there before or what was being written
-            // is someone's edit after the crash: keep it.
+            // Only what is known to be ours is touched: the work tree and
+            // HEAD must each hold what was there before or what was being
+            // written. Anything else is someone's work since the crash.
+            let ours = [
+                repo.blob_at(journal.parent.as_deref(), &entry.path)?,
+                entry.new.clone(),
+            ];
             let current = store.blob_id_of(&entry.path)?;
-            let before = repo.blob_at(journal.parent.as_deref(), &entry.path)?;
-            if current == before || current == entry.new {
+            let in_head = repo.blob_at(head.as_deref(), &entry.path)?;
+            if ours.contains(&current) && ours.contains(&in_head) {
                 reset.push(entry.path.clone());
             } else {
                 eprintln!(
@@ -231,7 +217,13 @@ fn recover(repo: &Repo, store: &Store) -> Result<()> {
             }
         }
         repo.reset_paths_to_head(&reset)?;
-        store.remove_leftovers(&reset)?;
+        store.remove_leftovers(
+            &journal
+                .paths
+                .iter()
+                .map(|p| p.path.clone())
+                .collect::<Vec<_>>(),
+        )?;
         Ok(if finished {
             format!(
                 "finished an interrupted command's commit (\"{}\")",
@@ -259,9 +251,6 @@ fn subject(message: &str) -> &str {
     message.lines().next().unwrap_or_default()
 }
 
-/// Set when Ctrl-C or a termination signal arrives during a commit.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
 /// Holds off Ctrl-C, SIGTERM and SIGHUP while the files, the commit and the
 /// index change together, so the common interruption needs no recovery. A
 /// signal that arrives meanwhile is acted on once the commit is made or undone.
@@ -288,8 +277,13 @@ fn commit_held(
     message: &str,
 ) -> Result<String> {
     let ops = changes.ops();
+    let paths: Vec<&std::path::Path> = ops.iter().map(|(path, _)| path.as_path()).collect();
+    let index_ops: Vec<(&std::path::Path, bool)> = ops
+        .iter()
+        .map(|(path, content)| (path.as_path(), content.is_some()))
+        .collect();
     let mut staging = repo.begin_staging()?;
-    repo.ensure_unmodified(ops.iter().map(|(path, _)| path.as_path()))?;
+    repo.ensure_unmodified(paths.iter().copied())?;
     fault_point("checked");
 
     let mut journal = Journal {
@@ -308,7 +302,14 @@ fn commit_held(
     journal.write(repo)?;
     fault_point("journal-written");
 
-    let applied = store.apply(changes, |_| fault_point("file-written"))?;
+    let applied = match store.apply(changes, |_| fault_point("file-written")) {
+        Ok(applied) => applied,
+        Err(e) => {
+            // `apply` put back what it wrote.
+            let _ = Journal::remove(repo);
+            return Err(e);
+        }
+    };
     let undo = |applied: crate::store::Applied| {
         // The journal stays if the files could not all be put back: the
         // next command finishes the job.
@@ -319,22 +320,39 @@ fn commit_held(
     fault_point("files-written");
 
     let mut locked = || -> Result<String> {
+        // The commit is made from the files on disk (through git's filters);
+        // they must still be exactly what was written.
+        for entry in &journal.paths {
+            if entry.new.is_some() && store.blob_id_of(&entry.path)? != entry.new {
+                bail!(
+                    "`{}` changed while it was being committed; nothing was recorded, run the command again",
+                    entry.path.display()
+                );
+            }
+        }
         let commit = repo.write_commit(branch, identity, when, ops, message)?;
         journal.commit = Some(commit.clone());
         journal.write(repo)?;
         fault_point("commit-written");
-        staging.prepare(ops)?;
+        staging.prepare(&index_ops)?;
         fault_point("index-prepared");
         // Someone else may write the index between our copy and our lock:
-        // then build ours again from theirs, a bounded number of times.
+        // then build ours again from theirs, a bounded number of times
+        // (Ctrl-C stops the retries).
         let mut attempts = 1;
         while let Err(e) = staging.lock() {
-            if !matches!(e.downcast_ref::<Error>(), Some(Error::IndexChanged)) || attempts == 20 {
+            let retry = matches!(e.downcast_ref::<Error>(), Some(Error::IndexChanged))
+                && attempts < 20
+                && !INTERRUPTED.load(Ordering::SeqCst);
+            if !retry {
                 return Err(e);
             }
             attempts += 1;
-            staging = repo.begin_staging()?;
-            staging.prepare(ops)?;
+            // (Our files are written by now, so the status check before
+            // the journal cannot be run again; the paths are ours under the
+            // write lock.)
+            repo.restage(&mut staging)?;
+            staging.prepare(&index_ops)?;
         }
         fault_point("index-locked");
         Ok(commit)
@@ -348,7 +366,7 @@ fn commit_held(
         }
     };
     let reflog = format!("commit: {}", subject(message));
-    if let Err(e) = repo.move_branch(branch, &commit, &reflog) {
+    if let Err(e) = repo.move_branch(branch, &commit, identity, when, &reflog) {
         drop(staging);
         undo(applied);
         return Err(e);
@@ -356,20 +374,16 @@ fn commit_held(
     fault_point("branch-moved");
     if let Err(e) = staging.install() {
         // Keep the branch and the index in step: take the commit back.
-        let moved = git::Branch {
-            name: branch.name.clone(),
-            tip: Some(commit.clone()),
-        };
-        let back = match &branch.tip {
-            Some(tip) => repo.move_branch(&moved, tip, "incident: undo failed commit"),
-            None => repo.delete_branch(&moved),
-        };
-        if back.is_ok() {
+        if repo.restore_branch(branch, &commit, identity, when).is_ok() {
             undo(applied);
         }
         return Err(e);
     }
     fault_point("index-installed");
-    Journal::remove(repo)?;
+    // Committed: a journal that cannot be removed now is only a leftover
+    // the next command tidies up.
+    if let Err(e) = Journal::remove(repo) {
+        eprintln!("warning: {e:#}");
+    }
     Ok(commit)
 }

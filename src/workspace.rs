@@ -144,17 +144,26 @@ impl Recorder {
             Some(_) => None,
         };
         let result = self.start().and_then(|recording| record(recording, text));
-        match (result, kept) {
-            (Ok(()), Some(draft)) => {
-                let _ = std::fs::remove_file(draft);
-                Ok(())
-            }
-            (Err(e), Some(draft)) => Err(e.context(format!(
+        let committed = |result: &Result<()>| match result {
+            Ok(()) => true,
+            Err(e) => matches!(
+                e.downcast_ref::<Error>(),
+                Some(Error::Interrupted { committed: true })
+            ),
+        };
+        let Some(draft) = kept else {
+            return result;
+        };
+        if committed(&result) {
+            let _ = std::fs::remove_file(draft);
+            return result;
+        }
+        result.map_err(|e| {
+            e.context(format!(
                 "not recorded; the text you typed is kept in `{path}` (record it with `{rerun} - < {path}`)",
                 path = draft.display()
-            ))),
-            (result, None) => result,
-        }
+            ))
+        })
     }
 
     /// Takes the write lock: from here to the commit nobody else records.

@@ -477,15 +477,7 @@ impl Store {
         dirs.sort();
         dirs.dedup();
         for dir in dirs {
-            for name in self.list_dir(dir)? {
-                if name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX) {
-                    fs::remove_file(self.root.join(dir).join(&name))
-                        .or_else(ignore_missing)
-                        .with_context(|| {
-                            format!("cannot remove `{}`", dir.join(&name).display())
-                        })?;
-                }
-            }
+            remove_temp_files(&self.root.join(dir))?;
             let mut empty = Some(dir);
             while let Some(dir) = empty.filter(|d| !d.as_os_str().is_empty()) {
                 // Fails, as it should, on a directory that is not empty.
@@ -556,15 +548,47 @@ impl Store {
 const TEMP_PREFIX: &str = ".incident-";
 const TEMP_SUFFIX: &str = ".tmp";
 
+/// Removes the temporary files `write_atomic` left in `dir` when a process
+/// died mid-write.
+pub fn remove_temp_files(dir: &Path) -> Result<()> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("cannot list `{}`", dir.display())),
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX) {
+            fs::remove_file(entry.path())
+                .or_else(ignore_missing)
+                .with_context(|| format!("cannot remove `{}`", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
 /// Writes a file so that readers see the old content or the new, never half.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let parent = path.parent().unwrap_or(Path::new("."));
     let mut builder = tempfile::Builder::new();
     builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
-    if let Some(permissions) = permissions_for(path) {
-        builder.permissions(permissions);
+    let existing = fs::metadata(path).ok().map(|meta| meta.permissions());
+    // A new file gets what any new file gets under the umask; a temporary
+    // file alone would be readable by its owner only, and teammates on a
+    // shared checkout could not read the records.
+    #[cfg(unix)]
+    if existing.is_none() {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
     }
     let mut file = builder.tempfile_in(parent)?;
+    // A replaced file keeps its permissions exactly: set after creation,
+    // since the umask would cut them down (a group-writable record in a
+    // shared checkout would lose `g+w`).
+    if let Some(permissions) = existing {
+        file.as_file().set_permissions(permissions)?;
+    }
     file.write_all(bytes)?;
     file.as_file().sync_data()?;
     file.persist(path).map_err(|e| e.error)?;
@@ -593,23 +617,6 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
             .with_context(context),
         Err(_) => write_atomic(path, bytes).with_context(context),
     }
-}
-
-/// The permissions a written file gets: those of the file it replaces, else
-/// what any new file gets under the umask. A temporary file alone would be
-/// readable by its owner only, and teammates on a shared checkout could not
-/// read the records.
-fn permissions_for(path: &Path) -> Option<fs::Permissions> {
-    if let Ok(existing) = fs::metadata(path) {
-        return Some(existing.permissions());
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        Some(fs::Permissions::from_mode(0o666))
-    }
-    #[cfg(not(unix))]
-    None
 }
 
 /// A policy or runbook with problems is refused where it is used, naming the

@@ -93,8 +93,25 @@ fn killed_at_every_step(setup: Setup, args: &[&str]) {
             staged.status.success(),
             "index differs from HEAD after a kill at `{step}` of {args:?}"
         );
-        assert!(!repo.root.join(".git/index.lock").exists(), "{step}");
-        assert!(!repo.root.join(".git/incident-journal").exists(), "{step}");
+        // Nothing of ours is left in `.git` either.
+        for leftover in [
+            "index.lock",
+            "refs/heads/main.lock",
+            "incident-journal",
+            "incident-index",
+            "incident-ref",
+        ] {
+            assert!(
+                !repo.root.join(".git").join(leftover).exists(),
+                "`.git/{leftover}` left after a kill at `{step}`"
+            );
+        }
+        let temp_files: Vec<_> = std::fs::read_dir(repo.root.join(".git"))
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".incident-"))
+            .collect();
+        assert!(temp_files.is_empty(), "{step}: {temp_files:?}");
 
         let after = head(&repo);
         if n >= commit_point {
@@ -195,4 +212,54 @@ fn declare() {
 #[test]
 fn init() {
     killed_at_every_step(not_set_up, &["init"]);
+}
+
+#[test]
+fn a_commit_killed_after_the_branch_moved_and_built_on_by_hand_counts_as_recorded() {
+    let repo = TestRepo::new();
+    declared(&repo);
+    let output = repo
+        .incident(&["note", "Error rate at 30%"])
+        .env("INCIDENT_FAULT", "index-installed")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), None);
+    // Someone commits something else before any incident command runs.
+    repo.write("README.md", "edited\n");
+    repo.git(&["commit", "-q", "-am", "by hand"]);
+    let list = repo.incident(&["list"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&list.stderr);
+    assert!(
+        stderr.starts_with("note: finished an interrupted command's commit"),
+        "{stderr}"
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    let log = repo.git(&["log", "--format=%s", "-2"]);
+    assert!(log.ends_with("note: Error rate at 30%\n"), "{log}");
+}
+
+#[test]
+fn a_file_edited_by_hand_after_a_kill_is_left_alone() {
+    let repo = TestRepo::new();
+    declared(&repo);
+    let output = repo
+        .incident(&["severity", "SEV1"])
+        .env("INCIDENT_FAULT", "files-written")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), None);
+    let path = "incidents/2026-11-24-checkout-errors/incident.md";
+    let edited = repo
+        .read(path)
+        .replace("Checkout errors", "Checkout errors (EU)");
+    repo.write(path, &edited);
+    let list = repo.incident(&["list"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&list.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "warning: `{path}` changed after the interrupted command; left as it is"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(repo.read(path), edited);
 }
