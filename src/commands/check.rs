@@ -5,7 +5,7 @@ use anyhow::Result;
 use super::{AtArg, Globals, Outcome};
 use crate::error::Error;
 use crate::model::checklist;
-use crate::model::timeline::{Change, EntryKind};
+use crate::model::timeline::{Change, EntryKind, Field};
 use crate::store::Changes;
 use crate::workspace::Recording;
 
@@ -46,7 +46,7 @@ pub(super) fn set_checked(args: Args, checked: bool, globals: &Globals) -> Resul
         checklist::set_checked(&source, item, checked),
     );
     let change = Change {
-        field: format!("check:{}", item.id),
+        field: Field::Check(item.id.clone()),
         from: Some(from.into()),
         to: Some(to.into()),
     };

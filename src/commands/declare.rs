@@ -16,7 +16,7 @@ use crate::model::incident::{
 use crate::model::policy::{Level, Policy};
 use crate::model::runbook::ServiceRunbook;
 use crate::model::text::one_line;
-use crate::model::timeline::{self, Change, EntryKind};
+use crate::model::timeline::{Change, EntryKind, Field};
 use crate::store::{self, Changes, IncidentDoc, Store};
 use crate::ui::{interactive, known_services};
 use crate::workspace::{new_entry, Workspace};
@@ -207,12 +207,12 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
     );
     let mut changes_recorded = vec![
         Change {
-            field: "severity".into(),
+            field: Field::Severity,
             from: None,
             to: Some(severity.clone()),
         },
         Change {
-            field: "status".into(),
+            field: Field::Status,
             from: None,
             to: Some(Status::Investigating.to_string()),
         },
@@ -231,7 +231,7 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
     if let Some(commander) = commander {
         text.push_str(&format!(" {commander} is the incident commander."));
         changes_recorded.push(Change {
-            field: timeline::role_field(Role::Commander),
+            field: Field::Role(Role::Commander),
             from: None,
             to: Some(commander.to_string()),
         });

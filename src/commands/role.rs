@@ -6,7 +6,7 @@ use super::{AtArg, Globals, Outcome};
 use crate::error::Error;
 use crate::model::incident::Role;
 use crate::model::text::one_line;
-use crate::model::timeline::{self, Change, EntryKind};
+use crate::model::timeline::{self, Change, EntryKind, Field};
 use crate::store::Changes;
 use crate::workspace::Recording;
 
@@ -48,7 +48,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
         None => format!("{who} is the {}.", role.title()),
     };
     let change = Change {
-        field: timeline::role_field(role),
+        field: Field::Role(role),
         from: previous.clone(),
         to: Some(who.to_string()),
     };
@@ -80,7 +80,7 @@ fn accept(role: Role, at: &AtArg, target: Option<&str>) -> Result<Outcome> {
     }
     let text = format!("{holder} accepted the handoff and is the {}.", role.title());
     let change = Change {
-        field: timeline::accept_field(role),
+        field: Field::Accept(role),
         from: None,
         to: Some(holder.clone()),
     };

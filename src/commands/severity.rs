@@ -4,7 +4,7 @@ use anyhow::Result;
 
 use super::{AtArg, Globals, Outcome};
 use crate::error::Error;
-use crate::model::timeline::{Change, EntryKind};
+use crate::model::timeline::{Change, EntryKind, Field};
 use crate::store::Changes;
 use crate::workspace::Recording;
 
@@ -43,7 +43,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
         None => text.push('.'),
     }
     let change = Change {
-        field: "severity".into(),
+        field: Field::Severity,
         from: Some(previous.clone()),
         to: Some(severity.clone()),
     };

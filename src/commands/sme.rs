@@ -6,7 +6,7 @@ use super::{AtArg, Globals, Outcome};
 use crate::error::Error;
 use crate::model::incident::Sme;
 use crate::model::text::one_line;
-use crate::model::timeline::{Change, EntryKind};
+use crate::model::timeline::{Change, EntryKind, Field};
 use crate::store::Changes;
 use crate::workspace::Recording;
 
@@ -52,7 +52,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
         None => format!("{who} joined as SME for {area}."),
     };
     let change = Change {
-        field: format!("sme:{who}"),
+        field: Field::Sme(who.to_string()),
         from: previous,
         to: Some(area.to_string()),
     };

@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::model::checklist::{self, CheckItem};
 use crate::model::incident::Status;
 use crate::model::runbook::Phase;
-use crate::model::timeline::{Change, EntryKind};
+use crate::model::timeline::{Change, EntryKind, Field};
 use crate::store::Changes;
 use crate::workspace::Recording;
 
@@ -117,7 +117,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
         _ => {}
     }
     let change = Change {
-        field: "status".into(),
+        field: Field::Status,
         from: Some(previous.to_string()),
         to: Some(status.to_string()),
     };

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::duration;
 use super::incident::{Incident, Role};
-use super::timeline::{self, Entry};
+use super::timeline::{Entry, Field};
 
 /// One metric: seconds and a human form, or unknown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +89,7 @@ pub fn assembled_at(timeline: &[Entry]) -> Option<DateTime<Utc>> {
     for entry in timeline {
         for change in &entry.header.changes {
             for (n, role) in Role::ALL.iter().enumerate() {
-                if change.field == timeline::role_field(*role) {
+                if change.field == Field::Role(*role) {
                     held[n] = change.to.is_some();
                 }
             }
@@ -117,7 +117,7 @@ pub fn role_history(timeline: &[Entry]) -> Vec<RoleSpan> {
         for change in &entry.header.changes {
             let Some(role) = Role::ALL
                 .into_iter()
-                .find(|role| change.field == timeline::role_field(*role))
+                .find(|role| change.field == Field::Role(*role))
             else {
                 continue;
             };

@@ -73,12 +73,77 @@ impl EntryKind {
     }
 }
 
+/// What a recorded change changed. Written in entry files as `severity`,
+/// `status`, `role:<role>`, `accept:<role>`, `sme:<name>` or `check:<item id>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field {
+    Severity,
+    Status,
+    /// Who holds a role.
+    Role(Role),
+    /// The new holder of a role acknowledged a handoff.
+    Accept(Role),
+    /// A subject-matter expert's area, by the expert's name.
+    Sme(String),
+    /// A checklist item, by id.
+    Check(String),
+    /// A field this build does not know (a newer build's, or a hand edit):
+    /// kept as written.
+    Other(String),
+}
+
+impl std::fmt::Display for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Field::Severity => f.write_str("severity"),
+            Field::Status => f.write_str("status"),
+            Field::Role(role) => write!(f, "role:{role}"),
+            Field::Accept(role) => write!(f, "accept:{role}"),
+            Field::Sme(name) => write!(f, "sme:{name}"),
+            Field::Check(id) => write!(f, "check:{id}"),
+            Field::Other(text) => f.write_str(text),
+        }
+    }
+}
+
+impl From<&str> for Field {
+    fn from(text: &str) -> Field {
+        let (prefix, rest) = text.split_once(':').unwrap_or((text, ""));
+        match (prefix, rest) {
+            ("severity", "") => Field::Severity,
+            ("status", "") => Field::Status,
+            ("role", role) => role
+                .parse()
+                .map_or_else(|_| Field::Other(text.into()), Field::Role),
+            ("accept", role) => role
+                .parse()
+                .map_or_else(|_| Field::Other(text.into()), Field::Accept),
+            ("sme", name) if !name.is_empty() => Field::Sme(name.into()),
+            ("check", id) if !id.is_empty() => Field::Check(id.into()),
+            _ => Field::Other(text.into()),
+        }
+    }
+}
+
+impl Serialize for Field {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Field::from(text.as_ref()))
+    }
+}
+
 /// A change the tool made to the incident's state, kept with its entry so a
 /// review can follow every value back through time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
-    /// What changed: `severity`, `status`, a role name, `sme`, or a checklist item id.
-    pub field: String,
+    /// What changed.
+    pub field: Field,
     /// The value before; `None` when it was unset.
     #[serde(default)]
     pub from: Option<String>,
@@ -132,23 +197,13 @@ impl Serialize for Entry {
     }
 }
 
-/// The `changes[].field` of a role assignment.
-pub fn role_field(role: Role) -> String {
-    format!("role:{role}")
-}
-
-/// The `changes[].field` of a handoff acknowledgement.
-pub fn accept_field(role: Role) -> String {
-    format!("accept:{role}")
-}
-
 /// Roles handed from one person to another whose new holder has not yet
 /// accepted. A first assignment needs no acceptance.
 pub fn pending_handoffs(entries: &[Entry]) -> Vec<Role> {
     Role::ALL
         .into_iter()
         .filter(|role| {
-            let (assigned, accepted) = (role_field(*role), accept_field(*role));
+            let (assigned, accepted) = (Field::Role(*role), Field::Accept(*role));
             let last = entries
                 .iter()
                 .flat_map(|entry| &entry.header.changes)
@@ -178,6 +233,27 @@ pub fn body_to_text(body: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_read_back_as_written() {
+        for text in [
+            "severity",
+            "status",
+            "role:commander",
+            "accept:scribe",
+            "sme:Dana Lee",
+            "check:commander.announce",
+        ] {
+            let field = Field::from(text);
+            assert!(!matches!(field, Field::Other(_)), "{text}");
+            assert_eq!(field.to_string(), text);
+        }
+        // Unknown fields survive a round trip untouched.
+        for text in ["role:boss", "escalation", "check:"] {
+            assert_eq!(Field::from(text), Field::Other(text.into()));
+            assert_eq!(Field::from(text).to_string(), text);
+        }
+    }
 
     #[test]
     fn written_kinds_exclude_the_tools_own() {

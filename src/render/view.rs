@@ -227,7 +227,7 @@ impl<'a> EntryView<'a> {
 /// A state change recorded with an entry.
 #[derive(Debug, Serialize)]
 pub struct ChangeView<'a> {
-    pub field: &'a str,
+    pub field: String,
     pub from: Option<&'a str>,
     pub to: Option<&'a str>,
 }
@@ -235,7 +235,7 @@ pub struct ChangeView<'a> {
 impl<'a> ChangeView<'a> {
     fn new(change: &'a Change) -> Self {
         ChangeView {
-            field: &change.field,
+            field: change.field.to_string(),
             from: change.from.as_deref(),
             to: change.to.as_deref(),
         }
