@@ -6,7 +6,6 @@ use anyhow::{Context, Result};
 
 use super::{AtArg, Globals, Outcome};
 use crate::clock;
-use crate::error::Error;
 use crate::git;
 use crate::model::checklist;
 use crate::model::id;
@@ -92,27 +91,7 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
     };
     let declared = time(&args.at.at)?.unwrap_or(now);
     let detected = time(&args.detected_at)?.unwrap_or(declared);
-    let started = time(&args.started_at)?;
-    if detected > declared {
-        return Err(Error::TimesOutOfOrder {
-            event: "the declaration".into(),
-            at: declared,
-            follows: "detection (--detected-at)".into(),
-            follows_at: detected,
-            hint: "an incident is noticed before it is declared; check --at and --detected-at",
-        }
-        .into());
-    }
-    if let Some(started) = started.filter(|started| *started > detected) {
-        return Err(Error::TimesOutOfOrder {
-            event: "detection".into(),
-            at: detected,
-            follows: "the start of impact (--started-at)".into(),
-            follows_at: started,
-            hint: "impact starts before anyone notices it; check --detected-at and --started-at",
-        }
-        .into());
-    }
+    let timestamps = Timestamps::at_declaration(time(&args.started_at)?, detected, declared)?;
 
     let (policy, policy_source) = store.policy()?;
     // The pin names the policy by its blob; an uncommitted policy is a blob
@@ -129,15 +108,8 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
             args.urgency = Some(urgency);
         }
     }
-    let assessed = match (&args.impact, &args.urgency) {
-        (Some(impact), Some(urgency)) => Some(policy.assess(impact, urgency)?.name.clone()),
-        _ => None,
-    };
-    let severity = match (&args.severity, &assessed) {
-        (Some(given), _) => policy.severity(given)?.name.clone(),
-        (None, Some(assessed)) => assessed.clone(),
-        (None, None) => policy.severity(&policy.default_severity)?.name.clone(),
-    };
+    let levels = args.impact.as_deref().zip(args.urgency.as_deref());
+    let (severity, assessed) = policy.choose(args.severity.as_deref(), levels)?;
     let commander = args
         .commander
         .as_deref()
@@ -150,17 +122,9 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
     let runbooks = store.role_runbooks()?;
     let services = service_runbooks(store, &args.services)?;
 
-    let base = id::base_id(declared, &args.title);
-    let incident_id = (1..)
-        .map(|n| {
-            if n == 1 {
-                base.clone()
-            } else {
-                format!("{base}-{n}")
-            }
-        })
-        .find(|candidate| !store.exists(&store.incident_dir(candidate)))
-        .unwrap_or(base);
+    let incident_id = id::allocate(&id::base_id(declared, &args.title), |candidate| {
+        store.exists(&store.incident_dir(candidate))
+    });
 
     let title = args.title.trim().to_string();
     let incident = Incident {
@@ -179,12 +143,7 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
             ..Roles::default()
         },
         smes: Vec::new(),
-        timestamps: Timestamps {
-            started,
-            detected: Some(detected),
-            declared: Some(declared),
-            ..Timestamps::default()
-        },
+        timestamps,
         policy: Some(PolicyPin {
             source: if policy_source.from_repository {
                 policy_source.path.to_string_lossy().into_owned()
@@ -253,7 +212,7 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
         store.checklist_file(&incident_id),
         checklist::render_new(&runbooks, &services, args.incident_type),
     );
-    changes.write(store.active_marker(&incident_id), "");
+    store.mark_active(&mut changes, &incident_id, true);
     store.new_entry(&mut changes, &incident_id, &entry)?;
     let message = format!("{incident_id}: declare {severity} \"{title}\"");
     transaction.finish(&identity, &changes, &message)?;

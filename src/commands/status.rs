@@ -3,11 +3,11 @@
 use anyhow::Result;
 
 use super::{AtArg, Globals, Outcome};
-use crate::error::Error;
-use crate::model::checklist::{self, CheckItem};
+
+use crate::model::checklist;
 use crate::model::incident::Status;
-use crate::model::runbook::Phase;
 use crate::model::timeline::{Change, EntryKind, Field};
+use crate::model::transition;
 use crate::store::Changes;
 use crate::workspace::Recording;
 
@@ -37,20 +37,10 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     let recording = Recording::start(target, args.at.get())?;
     let store = recording.store();
     let mut doc = recording.read_incident()?;
-    let previous = doc.incident.status;
-    if previous == status {
-        return Err(Error::NoChange(format!("the status is already {status}")).into());
-    }
     let incident_type = doc.incident.incident_type;
     let checklist_source = store.read_checklist(&recording.id)?;
     let items = checklist::parse(&checklist_source);
-
-    // Phases whose items join the checklist on the way to this status.
-    let phases: Vec<Phase> = PHASES_ADDED_AT
-        .iter()
-        .filter(|(at, phase)| status >= *at && !checklist::has_phase(&items, *phase))
-        .map(|(_, phase)| *phase)
-        .collect();
+    let phases = transition::phases_to_add(&items, status);
     let mut added = String::new();
     if !phases.is_empty() {
         let runbooks = store.role_runbooks()?;
@@ -58,49 +48,8 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
             added.push_str(&checklist::render_phase(&runbooks, *phase, incident_type));
         }
     }
-
-    let added_items = checklist::parse(&added);
-    let (blocking, not_listed_yet) = if status >= Status::Resolved {
-        open_required(&items, &added_items, status)
-    } else {
-        (Vec::new(), None)
-    };
-    if !blocking.is_empty() && !args.force {
-        return Err(Error::RequiredItemsOpen {
-            status: status.to_string(),
-            items: blocking,
-            not_listed_yet: not_listed_yet
-                .map(|(status, phase)| (status.to_string(), phase.to_string())),
-        }
-        .into());
-    }
-
-    // Status changes happen one after another: the new one cannot predate
-    // any status the record already holds, forward or back.
-    let timestamps = &mut doc.incident.timestamps;
-    for other in Status::ALL.into_iter().filter(|s| *s != status) {
-        if let Some(then) = timestamps.at_status(other) {
-            if recording.at < then {
-                return Err(Error::TimesOutOfOrder {
-                    event: format!("status {status}"),
-                    at: recording.at,
-                    follows: format!("status {other}"),
-                    follows_at: then,
-                    hint: "status changes are recorded in the order they happened; check --at",
-                }
-                .into());
-            }
-        }
-    }
-    doc.incident.status = status;
-    for later in Status::ALL.into_iter().filter(|s| *s > status) {
-        if let Some(time) = timestamps.for_status_mut(later) {
-            *time = None;
-        }
-    }
-    if let Some(time) = timestamps.for_status_mut(status) {
-        *time = Some(recording.at);
-    }
+    let previous = doc.incident.move_to(status, recording.at)?;
+    let forced = transition::check_required(&items, &checklist::parse(&added), status, args.force)?;
 
     let mut changes = Changes::default();
     recording.write_incident(&mut changes, &doc)?;
@@ -110,59 +59,20 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
             checklist::append(&checklist_source, &added),
         );
     }
-    let marker = store.active_marker(&recording.id);
-    match (status.is_active(), store.exists(&marker)) {
-        (true, false) => changes.write(marker, ""),
-        (false, true) => changes.remove(marker),
-        _ => {}
-    }
+    store.mark_active(&mut changes, &recording.id, status.is_active());
     let change = Change {
         field: Field::Status,
         from: Some(previous.to_string()),
         to: Some(status.to_string()),
     };
     let mut text = format!("Status changed from {previous} to {status}.");
-    if !blocking.is_empty() {
+    if !forced.is_empty() {
         text.push_str(&format!(
             " Forced with required items open: {}.",
-            blocking.join(", ")
+            forced.join(", ")
         ));
     }
     let entry = recording.entry(EntryKind::Status, text, vec![change]);
     recording.commit(changes, &entry, &format!("status {previous} -> {status}"))?;
     Ok(Outcome::Done)
-}
-
-/// The runbook phases whose items join the checklist when the status is reached.
-const PHASES_ADDED_AT: [(Status, Phase); 2] = [
-    (Status::Mitigated, Phase::Resolve),
-    (Status::Resolved, Phase::Close),
-];
-
-/// Required items still open that block `status`: for resolved, those of the
-/// start and resolve phases; for closed, all of them. Items about to be added
-/// count as open; as they cannot be checked before they are on the checklist,
-/// the second value names the status that adds the earliest of them.
-fn open_required(
-    items: &[CheckItem],
-    added: &[CheckItem],
-    status: Status,
-) -> (Vec<String>, Option<(Status, Phase)>) {
-    let blocks = |item: &&CheckItem| {
-        item.required
-            && !item.checked
-            && (status >= Status::Closed || item.phase != Phase::Close.name())
-    };
-    let describe = |item: &CheckItem| format!("{} ({})", item.id, item.text);
-    let blocking_added: Vec<&CheckItem> = added.iter().filter(blocks).collect();
-    let not_listed_yet = PHASES_ADDED_AT
-        .into_iter()
-        .find(|(_, phase)| blocking_added.iter().any(|item| item.phase == phase.name()));
-    let open = items
-        .iter()
-        .filter(blocks)
-        .chain(blocking_added)
-        .map(describe)
-        .collect();
-    (open, not_listed_yet)
 }

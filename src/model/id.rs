@@ -35,6 +35,18 @@ pub fn base_id(declared: DateTime<Utc>, title: &str) -> String {
     format!("{}-{}", declared.format("%Y-%m-%d"), slugify(title))
 }
 
+/// The id a new incident gets: `base`, else `base-2`, `base-3` … the first
+/// that `taken` says is free.
+pub fn allocate(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(base) {
+        return base.to_string();
+    }
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|candidate| !taken(candidate))
+        .unwrap_or_else(|| unreachable!("the numbers do not run out"))
+}
+
 /// The slug part of an id: what follows the `YYYY-MM-DD-` date.
 pub fn slug_of(id: &str) -> &str {
     let bytes = id.as_bytes();
@@ -116,6 +128,19 @@ pub fn matching_ids<'a>(reference: &str, ids: &'a [String]) -> Vec<&'a String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_taken_get_the_next_number() {
+        let taken = ["2026-11-24-x", "2026-11-24-x-2"];
+        assert_eq!(
+            allocate("2026-11-24-y", |id| taken.contains(&id)),
+            "2026-11-24-y"
+        );
+        assert_eq!(
+            allocate("2026-11-24-x", |id| taken.contains(&id)),
+            "2026-11-24-x-3"
+        );
+    }
 
     #[test]
     fn slugs_are_lowercase_ascii_with_single_dashes() {

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::names::name_table;
+use crate::error::Error;
 
 /// Version of the on-disk format this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -132,6 +133,40 @@ pub struct Timestamps {
 }
 
 impl Timestamps {
+    /// The times of a new incident: impact starts before anyone notices it,
+    /// and it is noticed before it is declared.
+    pub fn at_declaration(
+        started: Option<DateTime<Utc>>,
+        detected: DateTime<Utc>,
+        declared: DateTime<Utc>,
+    ) -> Result<Timestamps, Error> {
+        if detected > declared {
+            return Err(Error::TimesOutOfOrder {
+                event: "the declaration".into(),
+                at: declared,
+                follows: "detection (--detected-at)".into(),
+                follows_at: detected,
+                hint: "an incident is noticed before it is declared; check --at and --detected-at",
+            });
+        }
+        if let Some(started) = started.filter(|started| *started > detected) {
+            return Err(Error::TimesOutOfOrder {
+                event: "detection".into(),
+                at: detected,
+                follows: "the start of impact (--started-at)".into(),
+                follows_at: started,
+                hint:
+                    "impact starts before anyone notices it; check --detected-at and --started-at",
+            });
+        }
+        Ok(Timestamps {
+            started,
+            detected: Some(detected),
+            declared: Some(declared),
+            ..Timestamps::default()
+        })
+    }
+
     /// When the incident entered `status`, if that status records a time and it is set.
     pub fn at_status(&self, status: Status) -> Option<DateTime<Utc>> {
         match status {
@@ -212,4 +247,30 @@ pub struct Incident {
     /// additions survive a rewrite.
     #[serde(flatten)]
     pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(hh_mm: &str) -> DateTime<Utc> {
+        format!("2026-11-24T{hh_mm}:00Z").parse().unwrap()
+    }
+
+    #[test]
+    fn impact_comes_before_detection_before_declaration() {
+        let t = Timestamps::at_declaration(Some(at("06:00")), at("06:30"), at("06:50")).unwrap();
+        assert_eq!(t.started, Some(at("06:00")));
+        assert_eq!(t.detected, Some(at("06:30")));
+        assert_eq!(t.declared, Some(at("06:50")));
+        for (started, detected, declared) in [
+            (None, at("07:00"), at("06:50")),
+            (Some(at("06:40")), at("06:30"), at("06:50")),
+        ] {
+            assert!(matches!(
+                Timestamps::at_declaration(started, detected, declared),
+                Err(Error::TimesOutOfOrder { .. })
+            ));
+        }
+    }
 }

@@ -13,3 +13,4 @@ pub mod policy;
 pub mod runbook;
 pub mod text;
 pub mod timeline;
+pub mod transition;

@@ -75,6 +75,25 @@ impl Policy {
             })
     }
 
+    /// The severity a new incident gets: the one given, else what the matrix
+    /// gives for impact and urgency, else the policy's default. Returns it
+    /// with the matrix's result when levels were given, so an override shows.
+    pub fn choose(
+        &self,
+        given: Option<&str>,
+        levels: Option<(&str, &str)>,
+    ) -> Result<(String, Option<String>), Error> {
+        let assessed = levels
+            .map(|(impact, urgency)| self.assess(impact, urgency).map(|s| s.name.clone()))
+            .transpose()?;
+        let severity = match (given, &assessed) {
+            (Some(given), _) => self.severity(given)?.name.clone(),
+            (None, Some(assessed)) => assessed.clone(),
+            (None, None) => self.severity(&self.default_severity)?.name.clone(),
+        };
+        Ok((severity, assessed))
+    }
+
     /// The severity the matrix gives for an impact and an urgency level.
     pub fn assess(&self, impact: &str, urgency: &str) -> Result<&SeverityTerms, Error> {
         let impact = level(&self.impact, "impact level", impact)?;
@@ -223,6 +242,25 @@ mod tests {
 
     fn default_policy() -> Policy {
         parse(DEFAULT)
+    }
+
+    #[test]
+    fn a_new_incident_gets_the_given_the_assessed_or_the_default_severity() {
+        let policy = default_policy();
+        let levels = Some(("major", "medium"));
+        assert_eq!(
+            policy.choose(None, levels).unwrap(),
+            ("SEV2".to_string(), Some("SEV2".to_string()))
+        );
+        assert_eq!(
+            policy.choose(Some("sev1"), levels).unwrap(),
+            ("SEV1".to_string(), Some("SEV2".to_string()))
+        );
+        let (default, assessed) = policy.choose(None, None).unwrap();
+        assert_eq!(default, policy.default_severity);
+        assert_eq!(assessed, None);
+        assert!(policy.choose(Some("SEV9"), None).is_err());
+        assert!(policy.choose(None, Some(("huge", "high"))).is_err());
     }
 
     #[test]

@@ -143,6 +143,16 @@ impl Store {
         Path::new(ACTIVE_DIR).join(id)
     }
 
+    /// Adds or removes the incident's active marker, as `active` says.
+    pub fn mark_active(&self, changes: &mut Changes, id: &str, active: bool) {
+        let marker = self.active_marker(id);
+        match (active, self.exists(&marker)) {
+            (true, false) => changes.write(marker, ""),
+            (false, true) => changes.remove(marker),
+            _ => {}
+        }
+    }
+
     pub fn exists(&self, path: &Path) -> bool {
         self.root.join(path).exists()
     }

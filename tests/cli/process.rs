@@ -93,29 +93,15 @@ fn tick_start_items(repo: &TestRepo, id: &str) {
 // The severity policy.
 
 #[test]
-fn every_cell_of_the_default_matrix_gives_its_severity() {
+fn declare_records_the_severity_the_matrix_gives() {
+    // Every cell of the matrix is checked by `model::policy`'s unit tests;
+    // this checks that declare records the cell it was given.
     let repo = TestRepo::new();
-    let expected = [
-        ("critical", ["SEV1", "SEV1", "SEV2"]),
-        ("major", ["SEV1", "SEV2", "SEV3"]),
-        ("moderate", ["SEV2", "SEV3", "SEV3"]),
-        ("minor", ["SEV3", "SEV4", "SEV4"]),
-    ];
-    for (impact, row) in expected {
-        for (urgency, severity) in ["high", "medium", "low"].into_iter().zip(row) {
-            let id = repo.declare(&[
-                &format!("{impact} {urgency}"),
-                "--impact",
-                impact,
-                "--urgency",
-                urgency,
-            ]);
-            let record = show_json(&repo, &id);
-            assert_eq!(record["severity"], severity, "{impact} × {urgency}");
-            assert_eq!(record["impact"], impact);
-            assert_eq!(record["urgency"], urgency);
-        }
-    }
+    let id = repo.declare(&["Minor low", "--impact", "minor", "--urgency", "low"]);
+    let record = show_json(&repo, &id);
+    assert_eq!(record["severity"], "SEV4");
+    assert_eq!(record["impact"], "minor");
+    assert_eq!(record["urgency"], "low");
     // Levels are matched without regard to case and recorded in lower case.
     let id = repo.declare(&["Shouting", "--impact", "MAJOR", "--urgency", "High"]);
     let record = show_json(&repo, &id);

@@ -1,0 +1,198 @@
+//! The rules for moving an incident from one status to another: which
+//! runbook phases join the checklist, which open items block the move, and
+//! the order status times must keep.
+
+use chrono::{DateTime, Utc};
+
+use super::checklist::{self, CheckItem};
+use super::incident::{Incident, Status};
+use super::runbook::Phase;
+use crate::error::Error;
+
+/// The runbook phases whose items join the checklist when the status is reached.
+pub const PHASES_ADDED_AT: [(Status, Phase); 2] = [
+    (Status::Mitigated, Phase::Resolve),
+    (Status::Resolved, Phase::Close),
+];
+
+/// The phases whose items join the checklist on the way to `to`: those
+/// reached and not on it yet.
+pub fn phases_to_add(items: &[CheckItem], to: Status) -> Vec<Phase> {
+    PHASES_ADDED_AT
+        .iter()
+        .filter(|(at, phase)| to >= *at && !checklist::has_phase(items, *phase))
+        .map(|(_, phase)| *phase)
+        .collect()
+}
+
+/// Required items still open that block `to`: for resolved, those of the
+/// start and resolve phases; for closed, all of them; nothing before
+/// resolved. Items about to be added (`added`) count as open. Without
+/// `force` any blocking item is an error; with it, the blocking items are
+/// returned for the record.
+pub fn check_required(
+    items: &[CheckItem],
+    added: &[CheckItem],
+    to: Status,
+    force: bool,
+) -> Result<Vec<String>, Error> {
+    if to < Status::Resolved {
+        return Ok(Vec::new());
+    }
+    let blocks = |item: &&CheckItem| {
+        item.required
+            && !item.checked
+            && (to >= Status::Closed || item.phase != Phase::Close.name())
+    };
+    let blocking_added: Vec<&CheckItem> = added.iter().filter(blocks).collect();
+    // As items cannot be checked before they are on the checklist, say which
+    // status adds the earliest of them.
+    let not_listed_yet = PHASES_ADDED_AT
+        .into_iter()
+        .find(|(_, phase)| blocking_added.iter().any(|item| item.phase == phase.name()));
+    let open: Vec<String> = items
+        .iter()
+        .filter(blocks)
+        .chain(blocking_added)
+        .map(|item| format!("{} ({})", item.id, item.text))
+        .collect();
+    if open.is_empty() || force {
+        return Ok(open);
+    }
+    Err(Error::RequiredItemsOpen {
+        status: to.to_string(),
+        items: open,
+        not_listed_yet: not_listed_yet
+            .map(|(status, phase)| (status.to_string(), phase.to_string())),
+    })
+}
+
+impl Incident {
+    /// Moves to `to` at `at` and returns the status it left. Status changes
+    /// happen one after another: the new one cannot predate any status the
+    /// record already holds, forward or back. Moving back clears the times of
+    /// the later statuses (the timeline keeps them).
+    pub fn move_to(&mut self, to: Status, at: DateTime<Utc>) -> Result<Status, Error> {
+        let from = self.status;
+        if from == to {
+            return Err(Error::NoChange(format!("the status is already {to}")));
+        }
+        let timestamps = &mut self.timestamps;
+        for other in Status::ALL.into_iter().filter(|s| *s != to) {
+            if let Some(then) = timestamps.at_status(other) {
+                if at < then {
+                    return Err(Error::TimesOutOfOrder {
+                        event: format!("status {to}"),
+                        at,
+                        follows: format!("status {other}"),
+                        follows_at: then,
+                        hint: "status changes are recorded in the order they happened; check --at",
+                    });
+                }
+            }
+        }
+        self.status = to;
+        for later in Status::ALL.into_iter().filter(|s| *s > to) {
+            if let Some(time) = timestamps.for_status_mut(later) {
+                *time = None;
+            }
+        }
+        if let Some(time) = timestamps.for_status_mut(to) {
+            *time = Some(at);
+        }
+        Ok(from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: &str, phase: Phase, required: bool, checked: bool) -> CheckItem {
+        let source = format!(
+            "- [{}] {id} <!-- id:{id} phase:{}{} -->\n",
+            if checked { "x" } else { " " },
+            phase.name(),
+            if required { " required" } else { "" }
+        );
+        checklist::parse(&source).remove(0)
+    }
+
+    fn at(hh_mm: &str) -> DateTime<Utc> {
+        format!("2026-11-24T{hh_mm}:00Z").parse().unwrap()
+    }
+
+    fn incident() -> Incident {
+        serde_norway::from_str(
+            "format: 1\nid: x\ntitle: x\ntype: customer\nseverity: SEV2\nstatus: investigating\n",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn phases_join_once_as_their_status_is_reached() {
+        assert!(phases_to_add(&[], Status::Identified).is_empty());
+        assert_eq!(phases_to_add(&[], Status::Mitigated), [Phase::Resolve]);
+        assert_eq!(
+            phases_to_add(&[], Status::Closed),
+            [Phase::Resolve, Phase::Close]
+        );
+        let listed = [item("a", Phase::Resolve, false, false)];
+        assert_eq!(phases_to_add(&listed, Status::Resolved), [Phase::Close]);
+    }
+
+    #[test]
+    fn required_items_block_resolved_and_closed_unless_forced() {
+        let items = [
+            item("start", Phase::Start, true, false),
+            item("done", Phase::Start, true, true),
+            item("optional", Phase::Start, false, false),
+            item("close", Phase::Close, true, false),
+        ];
+        assert!(check_required(&items, &[], Status::Mitigated, false)
+            .unwrap()
+            .is_empty());
+        // Close items wait for closed.
+        let err = check_required(&items, &[], Status::Resolved, false).unwrap_err();
+        assert!(
+            matches!(&err, Error::RequiredItemsOpen { items, .. } if items.len() == 1),
+            "{err:?}"
+        );
+        let forced = check_required(&items, &[], Status::Closed, true).unwrap();
+        assert_eq!(forced, ["start (start)", "close (close)"]);
+    }
+
+    #[test]
+    fn items_not_listed_yet_name_the_status_that_adds_them() {
+        let added = [item("verify", Phase::Resolve, true, false)];
+        let err = check_required(&[], &added, Status::Resolved, false).unwrap_err();
+        let Error::RequiredItemsOpen { not_listed_yet, .. } = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(
+            not_listed_yet,
+            Some(("mitigated".to_string(), "resolve".to_string()))
+        );
+    }
+
+    #[test]
+    fn statuses_keep_their_order_both_ways() {
+        let mut incident = incident();
+        assert_eq!(
+            incident.move_to(Status::Mitigated, at("07:00")).unwrap(),
+            Status::Investigating
+        );
+        assert!(matches!(
+            incident.move_to(Status::Identified, at("06:55")),
+            Err(Error::TimesOutOfOrder { .. })
+        ));
+        // Back to identified later: mitigated's time is cleared.
+        incident.move_to(Status::Identified, at("07:10")).unwrap();
+        assert_eq!(incident.timestamps.mitigated, None);
+        assert_eq!(incident.timestamps.identified, Some(at("07:10")));
+        assert!(matches!(
+            incident.move_to(Status::Identified, at("07:20")),
+            Err(Error::NoChange(_))
+        ));
+    }
+}
