@@ -83,7 +83,7 @@ impl Journal {
 
     fn write(&self, repo: &Repo) -> Result<()> {
         let text = serde_json::to_vec_pretty(self)?;
-        crate::store::write_atomic(&Journal::path(repo), &text)
+        crate::store::write_atomic_unsynced(&Journal::path(repo), &text)
             .context("cannot write the transaction journal")
     }
 

@@ -580,6 +580,17 @@ pub fn remove_temp_files(dir: &Path) -> Result<()> {
 
 /// Writes a file so that readers see the old content or the new, never half.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, bytes, true)
+}
+
+/// As `write_atomic`, without waiting for the disk: for the transaction's
+/// journal, which only has to outlive the process (a `kill -9`), not a power
+/// cut, and is written on every commit.
+pub fn write_atomic_unsynced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, bytes, false)
+}
+
+fn write_atomic_with(path: &Path, bytes: &[u8], sync: bool) -> io::Result<()> {
     let parent = path.parent().unwrap_or(Path::new("."));
     let mut builder = tempfile::Builder::new();
     builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
@@ -600,7 +611,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         file.as_file().set_permissions(permissions)?;
     }
     file.write_all(bytes)?;
-    file.as_file().sync_data()?;
+    if sync {
+        file.as_file().sync_data()?;
+    }
     file.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
