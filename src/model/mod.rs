@@ -10,6 +10,7 @@ pub mod markdown;
 pub mod metrics;
 pub(crate) mod names;
 pub mod policy;
+pub mod response;
 pub mod runbook;
 pub mod text;
 pub mod timeline;

@@ -8,11 +8,11 @@ use serde::Serialize;
 
 use crate::model::checklist::CheckItem;
 use crate::model::due::{DueItem, DueKind};
-use crate::model::duration;
 use crate::model::incident::{Incident, IncidentType, PolicyPin, Roles, Sme, Status, Timestamps};
 use crate::model::markdown;
 use crate::model::metrics::{self, Metric, Metrics, RoleSpan};
 use crate::model::policy::SeverityTerms;
+use crate::model::response::{self, ResponsePhase};
 use crate::model::timeline::{Change, Entry, EntryKind};
 use crate::store::IncidentDoc;
 
@@ -337,19 +337,6 @@ impl<'a> IncidentList<'a> {
     }
 }
 
-/// Entries that count as state changes and milestones in a summary.
-const SUMMARY_KINDS: [EntryKind; 9] = [
-    EntryKind::Declared,
-    EntryKind::Impact,
-    EntryKind::Severity,
-    EntryKind::Status,
-    EntryKind::Role,
-    EntryKind::Milestone,
-    EntryKind::Finding,
-    EntryKind::Suggestion,
-    EntryKind::Redefinition,
-];
-
 /// The context every template renders: the record plus what is worked out
 /// from it. `summary --json`, `update --json` and `rca --json` print it.
 #[derive(Debug, Serialize)]
@@ -428,27 +415,7 @@ impl<'a> RecordContext<'a> {
     ) -> Self {
         let record = incident.record;
         let timeline = incident.entries;
-        let t = &record.timestamps;
-        let began = t.started.or(t.detected).or(t.declared);
-        let duration = Metric(began.map(|b| t.resolved.unwrap_or(now) - b));
-        let last_summary = timeline
-            .iter()
-            .rev()
-            .find(|e| e.header.kind == EntryKind::Summary);
-        let since_last_summary = timeline
-            .iter()
-            .filter(|e| SUMMARY_KINDS.contains(&e.header.kind))
-            .filter(|e| last_summary.is_none_or(|s| e.header.at > s.header.at))
-            .map(EntryView::new)
-            .collect();
-        let next_update = terms
-            .customer_update_every
-            .as_deref()
-            .and_then(duration::parse)
-            .filter(|_| record.status.is_active())
-            // Internal incidents have no customer-update cadence to promise.
-            .filter(|_| record.incident_type == IncidentType::Customer)
-            .map(|every| now + every);
+        let (last_summary, since_last_summary) = response::since_last_summary(timeline);
         let of_kinds = |kinds: &[EntryKind]| -> Vec<EntryView<'a>> {
             timeline
                 .iter()
@@ -462,7 +429,7 @@ impl<'a> RecordContext<'a> {
             description: markdown::section_text(incident.body, "Description"),
             current_impact: markdown::section_text(incident.body, "Current impact"),
             terms,
-            duration,
+            duration: record.duration(now),
             metrics: metrics::compute(record, timeline),
             role_history: metrics::role_history(timeline),
             open_items: incident
@@ -472,9 +439,9 @@ impl<'a> RecordContext<'a> {
                 .map(CheckItemView::new)
                 .collect(),
             last_summary: last_summary.map(EntryView::new),
-            since_last_summary,
+            since_last_summary: since_last_summary.into_iter().map(EntryView::new).collect(),
             due: due.into_iter().map(DueView::new).collect(),
-            next_update,
+            next_update: record.next_customer_update(terms, now),
             root_cause_notes: of_kinds(&[EntryKind::Finding, EntryKind::Redefinition]),
             actions: of_kinds(&[EntryKind::Action]),
             phases: phases(record, timeline),
@@ -484,39 +451,20 @@ impl<'a> RecordContext<'a> {
     }
 }
 
-/// Splits the timeline at declaration, identification and mitigation.
+/// The timeline grouped by the phase of the response each entry falls in.
 fn phases<'a>(incident: &Incident, timeline: &'a [Entry]) -> Vec<PhaseGroup<'a>> {
-    let t = &incident.timestamps;
-    let names = [
-        ("detection", "Detection"),
-        ("response", "Response"),
-        ("mitigation", "Mitigation"),
-        ("resolution", "Resolution"),
-    ];
-    let mut groups: Vec<PhaseGroup<'a>> = names
-        .iter()
-        .map(|(name, title)| PhaseGroup {
-            name,
-            title,
-            entries: Vec::new(),
+    ResponsePhase::ALL
+        .into_iter()
+        .map(|phase| PhaseGroup {
+            name: phase.as_str(),
+            title: phase.title(),
+            entries: timeline
+                .iter()
+                .filter(|entry| incident.phase_at(entry.header.at) == phase)
+                .map(EntryView::new)
+                .collect(),
         })
-        .collect();
-    for entry in timeline {
-        let at = entry.header.at;
-        let passed = |bound: Option<DateTime<Utc>>| bound.is_some_and(|b| at >= b);
-        // The mitigation itself belongs to the mitigation phase.
-        let index = if t.mitigated.is_some_and(|m| at > m) {
-            3
-        } else if passed(t.identified) {
-            2
-        } else if passed(t.declared) {
-            1
-        } else {
-            0
-        };
-        groups[index].entries.push(EntryView::new(entry));
-    }
-    groups
+        .collect()
 }
 
 fn gantt_time(time: DateTime<Utc>) -> String {
