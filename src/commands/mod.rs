@@ -28,6 +28,7 @@ pub mod update;
 use anyhow::Result;
 
 use crate::cli::{Cli, Command};
+use crate::workspace::{LoadedIncident, Workspace};
 
 /// The global options every command may use.
 pub struct Globals {
@@ -40,11 +41,6 @@ impl Globals {
     /// The incident named on the command line or in the environment.
     pub fn target(&self) -> Option<&str> {
         self.incident.as_deref()
-    }
-
-    /// The incident named by the command's own `[ID]`, else the global one.
-    pub fn target_or<'a>(&'a self, id: &'a Option<String>) -> Option<&'a str> {
-        id.as_deref().or(self.target())
     }
 }
 
@@ -98,6 +94,30 @@ pub struct AtArg {
     /// time; the commit carries the real time
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+}
+
+/// `[ID]` for commands about one incident that may name it in place.
+#[derive(Debug, clap::Args)]
+pub struct IncidentArg {
+    /// The incident [default: --incident, $INCIDENT, or the one active incident]
+    pub id: Option<String>,
+}
+
+impl IncidentArg {
+    /// The incident named here, else by `--incident`/`$INCIDENT`, else the
+    /// one active incident.
+    pub fn resolve(&self, workspace: &Workspace, globals: &Globals) -> Result<String> {
+        workspace.resolve(self.id.as_deref().or(globals.target()))
+    }
+
+    /// Opens the workspace and reads the incident in full, for commands
+    /// that only read.
+    pub fn load(&self, globals: &Globals) -> Result<(Workspace, LoadedIncident)> {
+        let workspace = Workspace::open()?;
+        let id = self.resolve(&workspace, globals)?;
+        let record = LoadedIncident::read(&workspace.store, &id)?;
+        Ok((workspace, record))
+    }
 }
 
 impl AtArg {

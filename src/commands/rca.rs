@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 
-use super::{Globals, Outcome};
+use super::{Globals, IncidentArg, Outcome};
 use crate::clock;
 use crate::error::Error;
 use crate::render::Renderer;
@@ -19,8 +19,8 @@ use crate::workspace::{LoadedIncident, Workspace};
 /// overwritten without --force.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The incident [default: --incident, $INCIDENT, or the one active incident]
-    pub id: Option<String>,
+    #[command(flatten)]
+    pub incident: IncidentArg,
 
     /// Write the draft here instead, without committing; `-` prints it
     #[arg(long, short)]
@@ -37,7 +37,7 @@ pub struct Args {
 
 pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     let workspace = Workspace::open()?;
-    let id = workspace.resolve(globals.target_or(&args.id))?;
+    let id = args.incident.resolve(&workspace, globals)?;
     // Only the default, committing the draft, writes to the repository; it
     // reads the record under the write lock.
     if args.output.is_none() && !args.json {

@@ -4,14 +4,13 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::{Globals, Outcome};
+use super::{Globals, IncidentArg, Outcome};
 use crate::clock;
 use crate::model::duration;
 use crate::model::incident::Role;
 use crate::model::text::first_line;
 use crate::model::timeline;
 use crate::ui::print_json;
-use crate::workspace::{LoadedIncident, Workspace};
 
 /// How many timeline entries the text view shows.
 const RECENT_ENTRIES: usize = 10;
@@ -21,8 +20,8 @@ const RECENT_ENTRIES: usize = 10;
 /// --json prints everything recorded.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The incident [default: --incident, $INCIDENT, or the one active incident]
-    pub id: Option<String>,
+    #[command(flatten)]
+    pub incident: IncidentArg,
 
     /// Print JSON with the whole record
     #[arg(long)]
@@ -30,11 +29,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
-    let target = globals.target();
-    let workspace = Workspace::open()?;
+    let (workspace, record) = args.incident.load(globals)?;
     let store = &workspace.store;
-    let id = workspace.resolve(args.id.as_deref().or(target))?;
-    let record = LoadedIncident::read(store, &id)?;
     let (doc, items, timeline) = (&record.doc, &record.checklist, &record.timeline);
     let mut out = std::io::stdout().lock();
     if args.json {

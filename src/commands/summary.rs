@@ -4,12 +4,13 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::{AtArg, Globals, Outcome};
+use super::{AtArg, Globals, IncidentArg, Outcome};
 use crate::clock;
 use crate::model::timeline::EntryKind;
 use crate::render::Renderer;
 use crate::store::Changes;
-use crate::workspace::{LoadedIncident, Recording, Workspace};
+use crate::ui::print_json;
+use crate::workspace::{LoadedIncident, Recording};
 
 /// Render the internal summary; --publish records it
 ///
@@ -19,8 +20,8 @@ use crate::workspace::{LoadedIncident, Recording, Workspace};
 /// (what is due, durations); the content is the record as it stands now.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The incident [default: --incident, $INCIDENT, or the one active incident]
-    pub id: Option<String>,
+    #[command(flatten)]
+    pub incident: IncidentArg,
 
     /// Record the summary in the timeline and commit
     #[arg(long)]
@@ -35,9 +36,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
-    let target = globals.target();
-    let target = args.id.as_deref().or(target);
     if args.publish {
+        let target = args.incident.id.as_deref().or(globals.target());
         let recording = Recording::start(target, args.at.get())?;
         let store = recording.store();
         let record = LoadedIncident::read(store, &recording.id)?;
@@ -49,31 +49,21 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
         write!(std::io::stdout(), "{text}")?;
         return Ok(Outcome::Done);
     }
-    let workspace = Workspace::open()?;
-    let id = workspace.resolve(target)?;
-    let now = match &args.at.at {
+    let now = match args.at.get() {
         Some(text) => clock::parse(text, clock::now()?)?,
         None => clock::now()?,
     };
-    write!(
-        std::io::stdout(),
-        "{}",
-        render(&workspace, &id, now, args.json)?
-    )?;
-    Ok(Outcome::Done)
-}
-
-fn render(
-    workspace: &Workspace,
-    id: &str,
-    now: chrono::DateTime<chrono::Utc>,
-    json: bool,
-) -> Result<String> {
+    let (workspace, record) = args.incident.load(globals)?;
     let store = &workspace.store;
-    let record = LoadedIncident::read(store, id)?;
     let context = record.context(store, now)?;
-    if json {
-        return Ok(serde_json::to_string_pretty(&context)? + "\n");
+    if args.json {
+        print_json(&context)?;
+    } else {
+        write!(
+            std::io::stdout(),
+            "{}",
+            Renderer::load(store, "summary.md.hbs")?.render(&context)?
+        )?;
     }
-    Renderer::load(store, "summary.md.hbs")?.render(&context)
+    Ok(Outcome::Done)
 }

@@ -4,11 +4,10 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::{Globals, Outcome};
+use super::{Globals, IncidentArg, Outcome};
 use crate::clock;
 use crate::render::Renderer;
 use crate::ui::print_json;
-use crate::workspace::{LoadedIncident, Workspace};
 
 /// Draft an update for customers and stakeholders
 ///
@@ -17,8 +16,8 @@ use crate::workspace::{LoadedIncident, Workspace};
 /// timeline.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The incident [default: --incident, $INCIDENT, or the one active incident]
-    pub id: Option<String>,
+    #[command(flatten)]
+    pub incident: IncidentArg,
 
     /// Print the template context as JSON instead
     #[arg(long)]
@@ -26,11 +25,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
-    let target = globals.target();
-    let workspace = Workspace::open()?;
+    let (workspace, record) = args.incident.load(globals)?;
     let store = &workspace.store;
-    let id = workspace.resolve(args.id.as_deref().or(target))?;
-    let record = LoadedIncident::read(store, &id)?;
     let context = record.context(store, clock::now()?)?;
     let mut out = std::io::stdout().lock();
     if args.json {

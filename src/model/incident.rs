@@ -252,10 +252,7 @@ pub struct Incident {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn at(hh_mm: &str) -> DateTime<Utc> {
-        format!("2026-11-24T{hh_mm}:00Z").parse().unwrap()
-    }
+    use crate::model::test_support::*;
 
     #[test]
     fn impact_comes_before_detection_before_declaration() {

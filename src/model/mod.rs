@@ -12,6 +12,8 @@ pub(crate) mod names;
 pub mod policy;
 pub mod response;
 pub mod runbook;
+#[cfg(test)]
+mod test_support;
 pub mod text;
 pub mod timeline;
 pub mod transition;

@@ -110,17 +110,7 @@ pub fn since_last_summary(timeline: &[Entry]) -> (Option<&Entry>, Vec<&Entry>) {
 mod tests {
     use super::*;
     use crate::model::incident::Status;
-
-    fn at(hh_mm: &str) -> DateTime<Utc> {
-        format!("2026-11-24T{hh_mm}:00Z").parse().unwrap()
-    }
-
-    fn incident() -> Incident {
-        serde_norway::from_str(
-            "format: 1\nid: x\ntitle: x\ntype: customer\nseverity: SEV2\nstatus: investigating\n",
-        )
-        .unwrap()
-    }
+    use crate::model::test_support::*;
 
     #[test]
     fn phases_split_at_declaration_identification_and_mitigation() {

@@ -107,6 +107,7 @@ impl Incident {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::test_support::*;
 
     fn item(id: &str, phase: Phase, required: bool, checked: bool) -> CheckItem {
         let source = format!(
@@ -116,17 +117,6 @@ mod tests {
             if required { " required" } else { "" }
         );
         checklist::parse(&source).remove(0)
-    }
-
-    fn at(hh_mm: &str) -> DateTime<Utc> {
-        format!("2026-11-24T{hh_mm}:00Z").parse().unwrap()
-    }
-
-    fn incident() -> Incident {
-        serde_norway::from_str(
-            "format: 1\nid: x\ntitle: x\ntype: customer\nseverity: SEV2\nstatus: investigating\n",
-        )
-        .unwrap()
     }
 
     #[test]
