@@ -1,5 +1,6 @@
 //! `incident note` against a plain `git commit` of the same line, in a
-//! repository with a long history of incidents.
+//! repository with a long history of incidents; and `incident prompt`, which
+//! a shell runs before every prompt, in the same repository.
 //!
 //! Run with `cargo bench --bench note`. Set `INCIDENTS=N` to change how many
 //! past incidents the repository holds (default 2000).
@@ -91,5 +92,23 @@ fn bench_note(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_note);
+fn bench_prompt(c: &mut Criterion) {
+    let past = std::env::var("INCIDENTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(2000);
+    let repo = repository(past);
+    let root = repo.path();
+    let mut group = c.benchmark_group(format!("shell prompt, {past} past incidents"));
+    group.sample_size(50);
+    group.bench_function("incident prompt", |b| {
+        b.iter(|| run(root, INCIDENT, &["prompt"]));
+    });
+    group.bench_function("git --version", |b| {
+        b.iter(|| run(root, "git", &["--version"]));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_note, bench_prompt);
 criterion_main!(benches);

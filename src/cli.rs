@@ -36,6 +36,7 @@ pub enum Command {
     Show(commands::show::Args),
     Due(commands::due::Args),
     Policy(commands::policy::Args),
+    Prompt(commands::prompt::Args),
     Runbook(commands::runbook::Args),
     Lint(commands::lint::Args),
     Summary(commands::summary::Args),

@@ -747,6 +747,26 @@ fn append_line(path: &Path, line: &str) -> std::io::Result<()> {
         .write_all(line.as_bytes())
 }
 
+/// The work tree and git directory `dir` is in, found by looking for `.git`
+/// upwards without opening the repository: for `incident prompt`, which must
+/// stay fast. A `.git` file (a linked worktree or submodule) names the git
+/// directory in a `gitdir:` line.
+pub fn find_work_tree(dir: &Path) -> Option<(PathBuf, PathBuf)> {
+    let mut dir = Some(dir);
+    while let Some(here) = dir {
+        let dot_git = here.join(".git");
+        if dot_git.is_dir() {
+            return Some((here.to_path_buf(), dot_git));
+        }
+        if let Ok(text) = std::fs::read_to_string(&dot_git) {
+            let target = text.strip_prefix("gitdir:")?.trim();
+            return Some((here.to_path_buf(), here.join(target)));
+        }
+        dir = here.parent();
+    }
+    None
+}
+
 /// Whether two paths name the same file (the same inode).
 fn same_file(a: &Path, b: &Path) -> bool {
     #[cfg(unix)]

@@ -134,10 +134,16 @@ impl Transaction {
         &self.workspace
     }
 
-    /// Writes the changes and commits exactly them on the current branch.
-    /// Returns the commit id. On failure the work tree, index and branch
-    /// are as they were.
-    pub fn finish(self, identity: &Identity, changes: &Changes, message: &str) -> Result<String> {
+    /// Writes the changes and commits exactly them on the current branch,
+    /// then releases the lock and gives the workspace back for what follows
+    /// the commit. On failure the work tree, index and branch are as they
+    /// were.
+    pub fn finish(
+        self,
+        identity: &Identity,
+        changes: &Changes,
+        message: &str,
+    ) -> Result<Workspace> {
         let Transaction { workspace, lock } = self;
         let (repo, store) = (&workspace.repo, &workspace.store);
         repo.ensure_ready()?;
@@ -159,7 +165,7 @@ impl Transaction {
             }
             .into());
         }
-        result
+        result.map(|_commit| workspace)
     }
 }
 

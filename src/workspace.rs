@@ -12,6 +12,7 @@ use crate::model::checklist::{self, CheckItem};
 use crate::model::due::DueItem;
 use crate::model::id;
 use crate::model::policy::{Policy, SeverityTerms};
+use crate::model::prompt::PromptIncident;
 use crate::model::timeline::{Change, Entry, EntryHeader, EntryKind};
 use crate::render::view::{IncidentView, RecordContext};
 use crate::store::{Changes, IncidentDoc, Store};
@@ -41,6 +42,39 @@ impl Workspace {
     pub fn new(repo: Repo) -> Workspace {
         let store = Store::new(repo.root().to_path_buf());
         Workspace { repo, store }
+    }
+
+    /// Brings the shell prompt's cache up to date for one incident, after a
+    /// command recorded into it. A cache that cannot be written only makes
+    /// the prompt stale, so failures are ignored.
+    pub fn refresh_prompt(&self, id: &str) {
+        let _ = self.try_refresh_prompt(id);
+    }
+
+    /// Rebuilds the shell prompt's cache from the active incidents' records.
+    pub fn rebuild_prompt(&self) -> Result<()> {
+        let git_dir = self.repo.git_dir();
+        let _ = std::fs::remove_file(git_dir.join(crate::store::PROMPT_CACHE));
+        for id in self.store.active_ids()? {
+            self.try_refresh_prompt(&id)?;
+        }
+        Ok(())
+    }
+
+    fn try_refresh_prompt(&self, id: &str) -> Result<()> {
+        let record = LoadedIncident::read(&self.store, id)?;
+        let incident = &record.doc.incident;
+        let entry = match incident.status.is_active() {
+            true => Some(PromptIncident::new(
+                incident,
+                &record.due(&self.store, clock::now()?)?,
+            )),
+            false => None,
+        };
+        let git_dir = self.repo.git_dir();
+        let mut cache = self.store.read_prompt_cache(git_dir).unwrap_or_default();
+        cache.set(id, entry);
+        self.store.write_prompt_cache(git_dir, &cache)
     }
 
     /// Takes the write lock and starts the one transaction a recording
@@ -224,8 +258,10 @@ impl Recording {
     pub fn commit(self, mut changes: Changes, entry: &Entry, summary: &str) -> Result<()> {
         self.store().new_entry(&mut changes, &self.id, entry)?;
         let message = format!("{}: {summary}", self.id);
-        self.transaction
+        let workspace = self
+            .transaction
             .finish(&self.identity, &changes, &message)?;
+        workspace.refresh_prompt(&self.id);
         eprintln!("{message}");
         Ok(())
     }

@@ -215,7 +215,9 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
     store.mark_active(&mut changes, &incident_id, true);
     store.new_entry(&mut changes, &incident_id, &entry)?;
     let message = format!("{incident_id}: declare {severity} \"{title}\"");
-    transaction.finish(&identity, &changes, &message)?;
+    transaction
+        .finish(&identity, &changes, &message)?
+        .refresh_prompt(&incident_id);
 
     let terms = policy.severity(&severity)?;
     if !terms.notify.is_empty() {

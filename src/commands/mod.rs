@@ -12,6 +12,7 @@ pub mod lint;
 pub mod list;
 pub mod note;
 pub mod policy;
+pub mod prompt;
 pub mod rca;
 pub mod role;
 pub mod runbook;
@@ -76,6 +77,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Show(args) => show::run(args, globals),
         Command::Due(args) => due::run(args, globals),
         Command::Policy(args) => policy::run(args, globals),
+        Command::Prompt(args) => prompt::run(args, globals),
         Command::Runbook(args) => runbook::run(args, globals),
         Command::Lint(args) => lint::run(args, globals),
         Command::Summary(args) => summary::run(args, globals),

@@ -10,6 +10,7 @@ pub mod markdown;
 pub mod metrics;
 pub(crate) mod names;
 pub mod policy;
+pub mod prompt;
 pub mod response;
 pub mod runbook;
 #[cfg(test)]

@@ -17,6 +17,7 @@ use crate::error::Error;
 use crate::model::incident::Role;
 use crate::model::incident::{Incident, FORMAT_VERSION};
 use crate::model::policy::Policy;
+use crate::model::prompt::PromptCache;
 use crate::model::runbook::{valid_item_id, Problem, RoleRunbook, ServiceHeader, ServiceRunbook};
 use crate::model::timeline::{self, Entry, EntryHeader};
 
@@ -25,6 +26,8 @@ pub const INCIDENTS_DIR: &str = "incidents";
 /// One empty file per active incident, so finding the active ones never reads
 /// the whole history.
 const ACTIVE_DIR: &str = "incidents/.active";
+/// The shell prompt's cache, in the git directory: not part of the record.
+pub const PROMPT_CACHE: &str = "incident-prompt.json";
 /// Service runbooks, one markdown file per service.
 pub const SERVICES_DIR: &str = "runbooks/services";
 /// The repository's configuration file.
@@ -478,6 +481,19 @@ impl Store {
             .and_then(|()| write_atomic(&path, text.as_bytes()))
             .with_context(|| format!("cannot keep the text in `{}`", path.display()))?;
         Ok(path)
+    }
+
+    /// The shell prompt's cache in the git directory; `None` when there is
+    /// none or it cannot be read (a cache is never worth an error).
+    pub fn read_prompt_cache(&self, git_dir: &Path) -> Option<PromptCache> {
+        let bytes = fs::read(git_dir.join(PROMPT_CACHE)).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    pub fn write_prompt_cache(&self, git_dir: &Path, cache: &PromptCache) -> Result<()> {
+        let path = git_dir.join(PROMPT_CACHE);
+        write_atomic_unsynced(&path, &serde_json::to_vec(cache)?)
+            .with_context(|| format!("cannot write `{}`", path.display()))
     }
 
     /// Removes what an interrupted write left beside these paths: temporary

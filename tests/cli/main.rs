@@ -10,6 +10,7 @@ mod core;
 mod crash;
 mod merge;
 mod process;
+mod prompt;
 mod readme;
 mod render;
 mod roundtrip;
