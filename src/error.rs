@@ -25,6 +25,8 @@ pub enum Error {
     IncidentNotFound {
         reference: String,
         known: Vec<String>,
+        /// The id closest to the reference, if one is close.
+        suggestion: Option<String>,
     },
 
     /// A reference matches several incidents.
@@ -71,8 +73,12 @@ pub enum Error {
     ReservedKind { kind: String, valid: Vec<String> },
 
     /// No checklist item matches.
-    #[error("no checklist item matches `{0}`")]
-    UnknownItem(String),
+    #[error("no checklist item matches `{query}`")]
+    UnknownItem {
+        query: String,
+        /// The item id closest to the query, if one is close.
+        suggestion: Option<String>,
+    },
 
     /// Several checklist items match.
     #[error("`{query}` matches several checklist items: {}", .matches.join(", "))]
@@ -186,7 +192,19 @@ impl Error {
                 known_list(recent)
             ),
             Error::SeveralActive(_) => "choose one with --incident ID or $INCIDENT".into(),
-            Error::UnknownItem(_) => "`incident show` lists the open items".into(),
+            Error::UnknownItem {
+                suggestion: Some(id),
+                ..
+            } => format!("did you mean `{id}`?"),
+            Error::UnknownItem { .. } => "`incident show` lists the open items".into(),
+            Error::IncidentNotFound {
+                suggestion: Some(id),
+                ..
+            } => format!("did you mean `{id}`?"),
+            Error::UnknownName { name, valid, .. } => {
+                return closest(name, valid.iter().map(String::as_str))
+                    .map(|close| format!("did you mean `{close}`?"))
+            }
             Error::AmbiguousItem { .. } => "use the item id".into(),
             Error::MissingIdentity => "set one with: git config --global user.name \"Your Name\" && git config --global user.email you@example.com".into(),
             Error::NoNoteText => "pass it as an argument, or `-` to read standard input".into(),
@@ -216,6 +234,27 @@ impl Error {
         };
         Some(hint)
     }
+}
+
+/// The candidate closest to a mistyped `name`, if any is close enough to be
+/// what was meant (Jaro-Winkler similarity, as clap uses for subcommands).
+/// Candidates that differ from it only in digits are other values, not typos.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let name = name.to_lowercase();
+    let letters = |text: &str| -> String { text.chars().filter(|c| !c.is_ascii_digit()).collect() };
+    candidates
+        .into_iter()
+        // `SEV9` for `SEV4` is another value, not a typo.
+        .filter(|candidate| letters(&candidate.to_lowercase()) != letters(&name))
+        .map(|candidate| {
+            (
+                strsim::jaro_winkler(&name, &candidate.to_lowercase()),
+                candidate,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
 }
 
 fn template_location(origin: &str, position: Option<(usize, usize)>) -> String {
@@ -274,5 +313,18 @@ pub fn one_line(err: &anyhow::Error) -> String {
     match hint {
         Some(hint) => format!("{err:#}; {hint}"),
         None => format!("{err:#}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_close_name_is_suggested_and_another_number_is_not() {
+        let roles = ["commander", "support", "scribe"];
+        assert_eq!(closest("comander", roles), Some("commander"));
+        assert_eq!(closest("boss", roles), None);
+        assert_eq!(closest("SEV9", ["SEV1", "SEV2"]), None);
     }
 }

@@ -108,6 +108,7 @@ impl Workspace {
             [] => Err(Error::IncidentNotFound {
                 reference: reference.to_string(),
                 known: recent(&ids),
+                suggestion: closest_id(reference, &ids),
             }
             .into()),
             several => Err(Error::AmbiguousIncident {
@@ -117,6 +118,22 @@ impl Workspace {
             .into()),
         }
     }
+}
+
+/// The id a mistyped reference most likely meant, by the whole id or by its
+/// slug alone (people type the slug).
+fn closest_id(reference: &str, ids: &[String]) -> Option<String> {
+    crate::error::closest(reference, ids.iter().map(String::as_str))
+        .or_else(|| {
+            let slug = crate::error::closest(
+                id::slug_of(reference),
+                ids.iter().map(|id| id::slug_of(id)),
+            )?;
+            ids.iter()
+                .map(String::as_str)
+                .find(|id| id::slug_of(id) == slug)
+        })
+        .map(str::to_string)
 }
 
 /// The last few ids, to suggest in an error.

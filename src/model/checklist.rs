@@ -93,7 +93,22 @@ pub fn find<'a>(items: &'a [CheckItem], query: &str) -> Result<&'a CheckItem, Er
     };
     match matches.as_slice() {
         [one] => Ok(one),
-        [] => Err(Error::UnknownItem(query.to_string())),
+        [] => Err(Error::UnknownItem {
+            query: query.to_string(),
+            suggestion: crate::error::closest(
+                query,
+                items.iter().flat_map(|item| {
+                    // The id with and without its role, as `find` takes both.
+                    [
+                        Some(item.id.as_str()),
+                        item.id.split_once('.').map(|(_, rest)| rest),
+                    ]
+                    .into_iter()
+                    .flatten()
+                }),
+            )
+            .map(str::to_string),
+        }),
         several => Err(Error::AmbiguousItem {
             query: query.to_string(),
             matches: several
@@ -271,7 +286,7 @@ mod tests {
         );
         assert!(matches!(
             find(&items, "nothing"),
-            Err(Error::UnknownItem(_))
+            Err(Error::UnknownItem { .. })
         ));
     }
 }

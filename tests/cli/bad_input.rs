@@ -533,3 +533,15 @@ fn a_leftover_branch_lock_is_named_in_plain_words() {
     // Regression: raw libgit2 text ("failed to create locked file").
     insta::assert_snapshot!(refused(&repo, &["note", "x"]), @"error: cannot commit: `[ROOT]/.git/refs/heads/main.lock` is held by another git process; let it finish (if no git command is running, it was left by one that crashed and can be removed)");
 }
+
+// Did you mean
+
+#[test]
+fn a_mistyped_role_item_or_incident_gets_a_suggestion() {
+    let repo = with_incident();
+    insta::assert_snapshot!(refused(&repo, &["role", "comander", "bob"]), @"error: unknown role `comander`; expected one of: commander, support, scribe; did you mean `commander`?");
+    insta::assert_snapshot!(refused(&repo, &["check", "comander.anounce"]), @"error: no checklist item matches `comander.anounce`; did you mean `commander.announce`?");
+    insta::assert_snapshot!(refused(&repo, &["show", "checkout-erors"]), @"error: no incident matches `checkout-erors`; known: 2026-11-24-checkout-errors; did you mean `2026-11-24-checkout-errors`?");
+    // Nothing close: the usual hint.
+    insta::assert_snapshot!(refused(&repo, &["check", "zzzz"]), @"error: no checklist item matches `zzzz`; `incident show` lists the open items");
+}
