@@ -44,6 +44,8 @@ pub enum Command {
     Rca(commands::rca::Args),
     Templates(commands::templates::Args),
     Stats(commands::stats::Args),
+    Completions(commands::completions::Args),
+    Man(commands::man::Args),
 }
 
 /// The reference in `docs/commands.md`: every command's full help, as the

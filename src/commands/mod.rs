@@ -4,12 +4,14 @@
 //! defined here once.
 
 pub mod check;
+pub mod completions;
 pub mod declare;
 pub mod due;
 pub mod impact;
 pub mod init;
 pub mod lint;
 pub mod list;
+pub mod man;
 pub mod note;
 pub mod policy;
 pub mod prompt;
@@ -85,6 +87,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Rca(args) => rca::run(args, globals),
         Command::Templates(args) => templates::run(args, globals),
         Command::Stats(args) => stats::run(args, globals),
+        Command::Completions(args) => completions::run(args, globals),
+        Command::Man(args) => man::run(args, globals),
     }
 }
 
