@@ -16,7 +16,7 @@ use crate::model::timeline::{Change, Entry, EntryHeader, EntryKind};
 use crate::render::view::{IncidentView, RecordContext};
 use crate::store::{Changes, IncidentDoc, Store};
 use crate::transaction::Transaction;
-use crate::ui::read_text_argument;
+use crate::ui::{self, read_text_argument};
 
 /// The repository the current directory belongs to, and its records.
 pub struct Workspace {
@@ -226,7 +226,7 @@ impl Recording {
         let message = format!("{}: {summary}", self.id);
         self.transaction
             .finish(&self.identity, &changes, &message)?;
-        eprintln!("{message}");
+        ui::tell(&message);
         Ok(())
     }
 }
@@ -351,7 +351,7 @@ impl Unreadable {
     pub fn warn(&mut self, read_any: bool) -> Result<()> {
         let last = if read_any { None } else { self.errors.pop() };
         for e in &self.errors {
-            eprintln!("warning: {}", crate::error::one_line(e));
+            ui::tell(format!("warning: {}", crate::error::one_line(e)));
         }
         last.map_or(Ok(()), Err)
     }

@@ -1,7 +1,5 @@
 //! `incident declare`: open a new incident.
 
-use std::io::Write;
-
 use anyhow::{Context, Result};
 
 use super::{AtArg, Globals, Outcome};
@@ -17,7 +15,7 @@ use crate::model::runbook::ServiceRunbook;
 use crate::model::text::one_line;
 use crate::model::timeline::{Change, EntryKind, Field};
 use crate::store::{self, Changes, IncidentDoc, Store};
-use crate::ui::{interactive, known_services};
+use crate::ui::{self, interactive, known_services};
 use crate::workspace::{new_entry, Workspace};
 
 /// Declare a new incident and print its id
@@ -97,10 +95,10 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
     // The pin names the policy by its blob; an uncommitted policy is a blob
     // nobody else can look up later.
     if policy_source.from_repository && !workspace.repo.is_unmodified(&policy_source.path)? {
-        eprintln!(
+        ui::tell(format!(
             "warning: `{}` has uncommitted changes; commit it so reviewers can read the policy this incident pins",
             policy_source.path.display()
-        );
+        ));
     }
     if args.severity.is_none() && args.impact.is_none() && interactive() {
         if let Some((impact, urgency)) = ask_levels(&policy)? {
@@ -219,7 +217,7 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
 
     let terms = policy.severity(&severity)?;
     if !terms.notify.is_empty() {
-        eprintln!("{severity}: notify {}", terms.notify.join(", "));
+        ui::tell(format!("{severity}: notify {}", terms.notify.join(", ")));
     }
     for service in &services {
         let experts: Vec<String> = service
@@ -229,10 +227,10 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
             .map(|sme| format!("{} ({})", sme.name, sme.area))
             .collect();
         if !experts.is_empty() {
-            eprintln!("{}: bring in {}", service.name, experts.join(", "));
+            ui::tell(format!("{}: bring in {}", service.name, experts.join(", ")));
         }
     }
-    writeln!(std::io::stdout(), "{incident_id}")?;
+    writeln!(ui::stdout(), "{incident_id}")?;
     Ok(Outcome::Done)
 }
 
@@ -242,7 +240,10 @@ fn ask_levels(policy: &Policy) -> Result<Option<(String, String)>> {
     let pick = |prompt: &str, levels: &[Level]| -> Result<Option<String>> {
         let items: Vec<String> = levels
             .iter()
-            .map(|level| format!("{:<10} {}", level.name, level.description))
+            .map(|level| {
+                ui::escape_controls(&format!("{:<10} {}", level.name, level.description))
+                    .into_owned()
+            })
             .collect();
         let chosen = dialoguer::Select::new()
             .with_prompt(prompt)
@@ -274,7 +275,7 @@ fn service_runbooks(store: &Store, names: &[String]) -> Result<Vec<ServiceRunboo
             }
             None => {
                 let known = known_services(&store.service_names()?);
-                eprintln!("warning: no runbook for service `{name}`; {known}");
+                ui::tell(format!("warning: no runbook for service `{name}`; {known}"));
             }
         }
     }

@@ -1,14 +1,12 @@
 //! `incident policy`: the severity policy in force.
 
-use std::io::Write;
-
 use anyhow::Result;
 use serde::Serialize;
 
 use super::{Globals, Outcome};
 use crate::git;
 use crate::model::policy::Policy;
-use crate::ui::print_json;
+use crate::ui::{self, print_json};
 use crate::workspace::Workspace;
 
 /// Print the severity policy in force
@@ -39,7 +37,7 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
         blob: git::blob_id(source.text.as_bytes()),
         policy: &policy,
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = ui::stdout();
     if args.json {
         print_json(&view)?;
         return Ok(Outcome::Done);

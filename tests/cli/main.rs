@@ -9,6 +9,7 @@ mod bad_input;
 mod core;
 mod crash;
 mod merge;
+mod output;
 mod process;
 mod readme;
 mod render;
