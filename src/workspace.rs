@@ -12,6 +12,7 @@ use crate::model::checklist::{self, CheckItem};
 use crate::model::due::DueItem;
 use crate::model::id;
 use crate::model::policy::{Policy, SeverityTerms};
+use crate::model::text;
 use crate::model::timeline::{Change, Entry, EntryHeader, EntryKind};
 use crate::render::view::{IncidentView, RecordContext};
 use crate::store::{Changes, IncidentDoc, Store};
@@ -220,10 +221,11 @@ impl Recording {
         Ok(())
     }
 
-    /// Records the entry with the other changes and commits with `<id>: <summary>`.
+    /// Records the entry with the other changes and commits with `<id>:
+    /// <summary>`, the summary's first line and capped (`text::commit_subject`).
     pub fn commit(self, mut changes: Changes, entry: &Entry, summary: &str) -> Result<()> {
         self.store().new_entry(&mut changes, &self.id, entry)?;
-        let message = format!("{}: {summary}", self.id);
+        let message = text::commit_subject(&self.id, summary);
         self.transaction
             .finish(&self.identity, &changes, &message)?;
         ui::tell(&message);

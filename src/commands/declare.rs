@@ -12,11 +12,14 @@ use crate::model::incident::{
 };
 use crate::model::policy::{Level, Policy};
 use crate::model::runbook::ServiceRunbook;
-use crate::model::text::one_line;
+use crate::model::text::{commit_subject, first_line, one_line};
 use crate::model::timeline::{Change, EntryKind, Field};
 use crate::store::{self, Changes, IncidentDoc, Store};
 use crate::ui::{self, interactive, known_services};
 use crate::workspace::{new_entry, Workspace};
+
+/// How much of the title the commit subject quotes.
+const TITLE_IN_SUBJECT: usize = 60;
 
 /// Declare a new incident and print its id
 ///
@@ -212,7 +215,13 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
     );
     store.mark_active(&mut changes, &incident_id, true);
     store.new_entry(&mut changes, &incident_id, &entry)?;
-    let message = format!("{incident_id}: declare {severity} \"{title}\"");
+    let message = commit_subject(
+        &incident_id,
+        &format!(
+            "declare {severity} \"{}\"",
+            first_line(&title, TITLE_IN_SUBJECT)
+        ),
+    );
     transaction.finish(&identity, &changes, &message)?;
 
     let terms = policy.severity(&severity)?;

@@ -1,5 +1,6 @@
 //! What the tool prints for people: control characters and bidi controls
-//! from the record shown escaped (the files and `--json` keep them).
+//! from the record shown escaped (the files and `--json` keep them), and the
+//! cap on titles and commit subjects.
 
 use crate::harness::{show_json, TestRepo};
 
@@ -87,4 +88,48 @@ fn errors_that_quote_the_user_escape_it() {
     let repo = with_hostile_text();
     let stderr = repo.fails(&["check", "no such \u{202e}item"]);
     insta::assert_snapshot!(stderr, @r"error: no checklist item matches `no such \u{202e}item`; `incident show` lists the open items");
+}
+
+// titles
+
+#[test]
+fn a_title_over_200_characters_is_refused_and_nothing_changes() {
+    let repo = TestRepo::new();
+    let before = repo.fingerprint();
+    let title = "x".repeat(201);
+    let stderr = repo.fails(&["declare", &title]);
+    insta::assert_snapshot!(stderr, @"error: the title is 201 characters long; titles are at most 200; keep the title to what is wrong and put the details in --summary");
+    assert_eq!(repo.fingerprint(), before, "the command changed something");
+}
+
+#[test]
+fn a_title_of_200_characters_is_accepted_and_the_commit_subject_is_capped() {
+    let repo = TestRepo::new();
+    let title = "Checkout errors ".repeat(13)[..200].to_string();
+    let id = repo.declare(&[&title]);
+    assert_eq!(show_json(&repo, &id)["title"], title.trim());
+    let subject = repo.git(&["log", "-1", "--format=%s"]);
+    insta::assert_snapshot!(subject.trim(), @r#"2026-11-24-checkout-errors-checkout-errors-checkout-errors: declare SEV3 "Checkout errors Checkout errors Checkout errors Checkout er…""#);
+}
+
+#[test]
+fn commit_subjects_are_one_line_of_at_most_80_characters_after_the_id() {
+    let repo = with_hostile_text();
+    let subject_of_last = || {
+        let message = repo.git(&["log", "-1", "--format=%B"]);
+        let message = message.trim_end().to_string();
+        assert_eq!(message.lines().count(), 1, "{message}");
+        message
+            .strip_prefix(&format!("{ID}: "))
+            .unwrap()
+            .to_string()
+    };
+    repo.ok(&["note", &format!("{}\nsecond line", "word ".repeat(40))]);
+    assert!(subject_of_last().starts_with("note: word word"));
+    // Names are not capped, so the subject is.
+    let name = "Alice ".repeat(30);
+    repo.ok(&["role", "scribe", name.trim()]);
+    let subject = subject_of_last();
+    assert_eq!(subject.chars().count(), 80, "{subject}");
+    assert!(subject.starts_with("scribe Alice") && subject.ends_with('…'));
 }
