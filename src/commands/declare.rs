@@ -224,10 +224,7 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
     );
     transaction.finish(&identity, &changes, &message)?;
 
-    let terms = policy.severity(&severity)?;
-    if !terms.notify.is_empty() {
-        ui::tell(format!("{severity}: notify {}", terms.notify.join(", ")));
-    }
+    super::tell_duties(policy.severity(&severity)?);
     for service in &services {
         let experts: Vec<String> = service
             .header

@@ -83,25 +83,9 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
     }
     for terms in &policy.severities {
         writeln!(out, "\n{}: {}", terms.name, terms.description)?;
-        writeln!(out, "  respond within          {}", terms.response_target)?;
-        writeln!(
-            out,
-            "  internal summary every  {}",
-            terms.internal_summary_every
-        )?;
-        let customer = match (&terms.customer_update_every, terms.customer_communication) {
-            (Some(every), true) => format!("required, every {every}"),
-            (Some(every), false) => format!("optional, every {every}"),
-            (None, true) => "required".to_string(),
-            (None, false) => "not required".to_string(),
-        };
-        writeln!(out, "  customer updates        {customer}")?;
-        let notify = if terms.notify.is_empty() {
-            "nobody beyond the responders".to_string()
-        } else {
-            terms.notify.join(", ")
-        };
-        writeln!(out, "  notify                  {notify}")?;
+        for line in terms.duties() {
+            writeln!(out, "  {line}")?;
+        }
     }
     writeln!(
         out,

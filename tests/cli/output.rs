@@ -1,6 +1,6 @@
 //! What the tool prints for people: control characters and bidi controls
-//! from the record shown escaped (the files and `--json` keep them), and the
-//! cap on titles and commit subjects.
+//! from the record shown escaped (the files and `--json` keep them), the cap
+//! on titles, and the duties a severity change brings.
 
 use crate::harness::{show_json, TestRepo};
 
@@ -132,4 +132,47 @@ fn commit_subjects_are_one_line_of_at_most_80_characters_after_the_id() {
     let subject = subject_of_last();
     assert_eq!(subject.chars().count(), 80, "{subject}");
     assert!(subject.starts_with("scribe Alice") && subject.ends_with('…'));
+}
+
+// duties
+
+#[test]
+fn declare_and_a_severity_change_print_the_duties_of_the_severity_in_force() {
+    let repo = TestRepo::new();
+    let declared = repo
+        .incident(&["declare", "Checkout errors"])
+        .output()
+        .unwrap();
+    assert!(declared.status.success());
+    insta::assert_snapshot!(String::from_utf8(declared.stderr).unwrap(), @r"
+    SEV3: Limited impact with a workaround
+      notify                  owning team lead
+      customer updates        optional, every 4h
+      internal summary every  30m
+      respond within          2h
+    ");
+    let output = repo
+        .incident(&["severity", "SEV1", "--reason", "every region"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), "");
+    insta::assert_snapshot!(String::from_utf8(output.stderr).unwrap(), @r"
+    2026-11-24-checkout-errors: severity SEV3 -> SEV1
+    SEV1: Critical outage; all hands until impact ends
+      notify                  engineering leadership, support leadership, executive on call
+      customer updates        required, every 30m
+      internal summary every  15m
+      respond within          15m
+    ");
+    let output = repo.incident(&["severity", "SEV4"]).output().unwrap();
+    assert!(output.status.success());
+    insta::assert_snapshot!(String::from_utf8(output.stderr).unwrap(), @r"
+    2026-11-24-checkout-errors: severity SEV1 -> SEV4
+    SEV4: Minor or internal-only problem, handled in working hours
+      notify                  nobody beyond the responders
+      customer updates        none
+      internal summary every  2h
+      respond within          1d
+    ");
 }
