@@ -52,6 +52,10 @@ pub enum Error {
     #[error("invalid title `{title}`: {reason}")]
     InvalidTitle { title: String, reason: &'static str },
 
+    /// A title longer than the limit; quoting it whole would bury the message.
+    #[error("the title is {chars} characters long; titles are at most {max}")]
+    TitleTooLong { chars: usize, max: usize },
+
     /// A file the tool reads is malformed, for example after a hand edit.
     #[error("{}:{line}: {message}", .path.display())]
     Malformed {
@@ -187,6 +191,9 @@ impl Error {
             Error::NotARepository(_) => "run `incident init` to make one".into(),
             Error::BareRepository(_) => "clone it and run `incident` in the clone".into(),
             Error::AmbiguousIncident { .. } => "give more of the id".into(),
+            Error::TitleTooLong { .. } => {
+                "keep the title to what is wrong and put the details in --summary".into()
+            }
             Error::NoActiveIncident { recent } => format!(
                 "name one with --incident ID or $INCIDENT{}",
                 known_list(recent)

@@ -10,13 +10,13 @@
 //! | 3 | `due`: something is overdue (the record itself is fine) |
 //! | 130 | interrupted (Ctrl-C); the message says whether the change was committed |
 
-use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
 use incident::cli;
 use incident::commands::{self, Outcome};
 use incident::error::{self, ErrorKind};
+use incident::ui;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
@@ -27,7 +27,7 @@ fn main() -> ExitCode {
         Err(err) => match error::kind(&err) {
             ErrorKind::BrokenPipe => ExitCode::SUCCESS,
             kind => {
-                let _ = writeln!(io::stderr(), "error: {}", error::one_line(&err));
+                ui::tell(format!("error: {}", error::one_line(&err)));
                 match kind {
                     ErrorKind::Interrupted => ExitCode::from(130),
                     _ => ExitCode::FAILURE,

@@ -33,6 +33,7 @@ use crate::error::Error;
 use crate::fault::{fault_point, INTERRUPTED};
 use crate::git::{self, Identity, Repo, WriteLock};
 use crate::store::{Changes, Store};
+use crate::ui;
 use crate::workspace::Workspace;
 
 /// The journal's file name in the git directory.
@@ -179,7 +180,7 @@ pub fn recover_if_idle(repo: &Repo, store: &Store) -> Result<()> {
     }
     if let Some(_lock) = repo.try_lock()? {
         if let Err(e) = recover(repo, store) {
-            eprintln!("warning: {}", crate::error::one_line(&e));
+            ui::tell(format!("warning: {}", crate::error::one_line(&e)));
         }
     }
     Ok(())
@@ -216,10 +217,10 @@ fn recover(repo: &Repo, store: &Store) -> Result<()> {
             if ours.contains(&current) && ours.contains(&in_head) {
                 reset.push(entry.path.clone());
             } else {
-                eprintln!(
+                ui::tell(format!(
                     "warning: `{}` changed after the interrupted command; left as it is",
                     entry.path.display()
-                );
+                ));
             }
         }
         repo.reset_paths_to_head(&reset)?;
@@ -249,7 +250,7 @@ fn recover(repo: &Repo, store: &Store) -> Result<()> {
         )
     })?;
     Journal::remove(repo)?;
-    eprintln!("note: {outcome}");
+    ui::tell(format!("note: {outcome}"));
     Ok(())
 }
 
@@ -389,7 +390,7 @@ fn commit_held(
     // Committed: a journal that cannot be removed now is only a leftover
     // the next command tidies up.
     if let Err(e) = Journal::remove(repo) {
-        eprintln!("warning: {e:#}");
+        ui::tell(format!("warning: {e:#}"));
     }
     Ok(commit)
 }

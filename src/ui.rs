@@ -1,8 +1,11 @@
 //! The person at the terminal: whether one is there, text they type (an
-//! argument, standard input or their editor), and what commands print for
-//! programs (`--json`).
+//! argument, standard input or their editor), what commands print for people
+//! (with control characters from the record escaped) and for programs
+//! (`--json`).
 
-use std::io::IsTerminal;
+use std::borrow::Cow;
+use std::fmt;
+use std::io::{self, IsTerminal, Write};
 
 use anyhow::{bail, Context, Result};
 
@@ -55,5 +58,127 @@ pub fn known_services(names: &[String]) -> String {
         "no service has a runbook yet; add one as `runbooks/services/<service>.md`".to_string()
     } else {
         format!("known services: {}", names.join(", "))
+    }
+}
+
+/// Whether a character from the record would act on the terminal instead of
+/// showing: control characters (ESC starts the sequences that recolour,
+/// move the cursor or retitle the window; CR overwrites the line) and the
+/// Unicode bidi controls that reorder what is shown (U+202A–U+202E,
+/// U+2066–U+2069, U+200E, U+200F, U+061C). Newline and tab are layout.
+fn acts_on_terminal(c: char) -> bool {
+    match c {
+        '\n' | '\t' => false,
+        '\u{200e}'
+        | '\u{200f}'
+        | '\u{061c}'
+        | '\u{202a}'..='\u{202e}'
+        | '\u{2066}'..='\u{2069}' => true,
+        c => c.is_control(),
+    }
+}
+
+/// Text for a person to read, with every character that would act on the
+/// terminal written as Rust writes it in a string, `\u{1b}`, `\u{202e}`
+/// (lowercase hex, no padding). The record on disk and `--json` keep the
+/// characters; only what is printed for people is escaped.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.contains(acts_on_terminal) {
+        return Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if acts_on_terminal(c) {
+            escaped.extend(c.escape_unicode());
+        } else {
+            escaped.push(c);
+        }
+    }
+    Cow::Owned(escaped)
+}
+
+/// A stream for people: everything written with `write!`/`writeln!` is
+/// escaped by `escape_controls` first. Each `write!` is formatted whole, so
+/// a character is never split between two writes.
+pub struct Human<W: Write> {
+    inner: W,
+}
+
+impl<W: Write> Human<W> {
+    pub fn new(inner: W) -> Human<W> {
+        Human { inner }
+    }
+
+    /// What `write!` and `writeln!` call.
+    pub fn write_fmt(&mut self, args: fmt::Arguments<'_>) -> io::Result<()> {
+        let text = match args.as_str() {
+            Some(text) => Cow::Borrowed(text),
+            None => Cow::Owned(args.to_string()),
+        };
+        self.inner.write_all(escape_controls(&text).as_bytes())
+    }
+}
+
+/// Standard output for text people read (tables, views, rendered drafts).
+/// `--json` goes through `print_json` instead, unescaped.
+pub fn stdout() -> Human<io::StdoutLock<'static>> {
+    Human::new(io::stdout().lock())
+}
+
+/// Prints one line to standard error for the person (progress, warnings,
+/// errors), escaped. Like `eprintln!`, minus the panic when stderr is gone:
+/// nobody is left to tell, and the exit code still says how it went.
+pub fn tell(line: impl fmt::Display) {
+    let _ = writeln!(Human::new(io::stderr().lock()), "{line}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_leaves_plain_text_newlines_and_tabs_alone() {
+        let text = "Error rate 30%\n\tsee https://grafana/d/x — Köln 🔥";
+        assert!(matches!(escape_controls(text), Cow::Borrowed(t) if t == text));
+    }
+
+    #[test]
+    fn escape_writes_control_characters_as_rust_escapes() {
+        assert_eq!(
+            escape_controls("\x1b[31mred\x1b[0m"),
+            "\\u{1b}[31mred\\u{1b}[0m"
+        );
+        assert_eq!(escape_controls("a\rb\0c\x7fd"), "a\\u{d}b\\u{0}c\\u{7f}d");
+        // C1 controls: U+009B is a one-character CSI on some terminals.
+        assert_eq!(escape_controls("\u{9b}2J"), "\\u{9b}2J");
+    }
+
+    #[test]
+    fn escape_writes_bidi_controls_as_rust_escapes() {
+        for (c, shown) in [
+            ('\u{202a}', "\\u{202a}"),
+            ('\u{202e}', "\\u{202e}"),
+            ('\u{2066}', "\\u{2066}"),
+            ('\u{2069}', "\\u{2069}"),
+            ('\u{200e}', "\\u{200e}"),
+            ('\u{200f}', "\\u{200f}"),
+            ('\u{61c}', "\\u{61c}"),
+        ] {
+            assert_eq!(escape_controls(&format!("x{c}y")), format!("x{shown}y"));
+        }
+        // Joiners and other format characters that do not reorder stay.
+        assert_eq!(escape_controls("👩\u{200d}💻"), "👩\u{200d}💻");
+    }
+
+    #[test]
+    fn human_streams_escape_what_is_written() {
+        let mut out = Human::new(Vec::new());
+        let name = "evil\u{202e}txt.exe";
+        writeln!(out, "id: {name}").unwrap();
+        write!(out, "plain\tline").unwrap();
+        assert_eq!(
+            String::from_utf8(out.inner).unwrap(),
+            "id: evil\\u{202e}txt.exe\nplain\tline"
+        );
     }
 }

@@ -13,11 +13,12 @@ use crate::model::due::DueItem;
 use crate::model::id;
 use crate::model::policy::{Policy, SeverityTerms};
 use crate::model::prompt::PromptIncident;
+use crate::model::text;
 use crate::model::timeline::{Change, Entry, EntryHeader, EntryKind};
 use crate::render::view::{IncidentView, RecordContext};
 use crate::store::{Changes, IncidentDoc, Store};
 use crate::transaction::Transaction;
-use crate::ui::read_text_argument;
+use crate::ui::{self, read_text_argument};
 
 /// The repository the current directory belongs to, and its records.
 pub struct Workspace {
@@ -271,15 +272,16 @@ impl Recording {
         Ok(())
     }
 
-    /// Records the entry with the other changes and commits with `<id>: <summary>`.
+    /// Records the entry with the other changes and commits with `<id>:
+    /// <summary>`, the summary's first line and capped (`text::commit_subject`).
     pub fn commit(self, mut changes: Changes, entry: &Entry, summary: &str) -> Result<()> {
         self.store().new_entry(&mut changes, &self.id, entry)?;
-        let message = format!("{}: {summary}", self.id);
+        let message = text::commit_subject(&self.id, summary);
         let workspace = self
             .transaction
             .finish(&self.identity, &changes, &message)?;
         workspace.refresh_prompt(&self.id);
-        eprintln!("{message}");
+        ui::tell(&message);
         Ok(())
     }
 }
@@ -404,7 +406,7 @@ impl Unreadable {
     pub fn warn(&mut self, read_any: bool) -> Result<()> {
         let last = if read_any { None } else { self.errors.pop() };
         for e in &self.errors {
-            eprintln!("warning: {}", crate::error::one_line(e));
+            ui::tell(format!("warning: {}", crate::error::one_line(e)));
         }
         last.map_or(Ok(()), Err)
     }

@@ -1,7 +1,5 @@
 //! `incident declare`: open a new incident.
 
-use std::io::Write;
-
 use anyhow::{Context, Result};
 
 use super::{AtArg, Globals, Outcome};
@@ -14,11 +12,14 @@ use crate::model::incident::{
 };
 use crate::model::policy::{Level, Policy};
 use crate::model::runbook::ServiceRunbook;
-use crate::model::text::one_line;
+use crate::model::text::{commit_subject, first_line, one_line};
 use crate::model::timeline::{Change, EntryKind, Field};
 use crate::store::{self, Changes, IncidentDoc, Store};
-use crate::ui::{interactive, known_services};
+use crate::ui::{self, interactive, known_services};
 use crate::workspace::{new_entry, Workspace};
+
+/// How much of the title the commit subject quotes.
+const TITLE_IN_SUBJECT: usize = 60;
 
 /// Declare a new incident and print its id
 ///
@@ -97,10 +98,10 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
     // The pin names the policy by its blob; an uncommitted policy is a blob
     // nobody else can look up later.
     if policy_source.from_repository && !workspace.repo.is_unmodified(&policy_source.path)? {
-        eprintln!(
+        ui::tell(format!(
             "warning: `{}` has uncommitted changes; commit it so reviewers can read the policy this incident pins",
             policy_source.path.display()
-        );
+        ));
     }
     if args.severity.is_none() && args.impact.is_none() && interactive() {
         if let Some((impact, urgency)) = ask_levels(&policy)? {
@@ -214,15 +215,18 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
     );
     store.mark_active(&mut changes, &incident_id, true);
     store.new_entry(&mut changes, &incident_id, &entry)?;
-    let message = format!("{incident_id}: declare {severity} \"{title}\"");
+    let message = commit_subject(
+        &incident_id,
+        &format!(
+            "declare {severity} \"{}\"",
+            first_line(&title, TITLE_IN_SUBJECT)
+        ),
+    );
     transaction
         .finish(&identity, &changes, &message)?
         .refresh_prompt(&incident_id);
 
-    let terms = policy.severity(&severity)?;
-    if !terms.notify.is_empty() {
-        eprintln!("{severity}: notify {}", terms.notify.join(", "));
-    }
+    super::tell_duties(policy.severity(&severity)?);
     for service in &services {
         let experts: Vec<String> = service
             .header
@@ -231,10 +235,10 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
             .map(|sme| format!("{} ({})", sme.name, sme.area))
             .collect();
         if !experts.is_empty() {
-            eprintln!("{}: bring in {}", service.name, experts.join(", "));
+            ui::tell(format!("{}: bring in {}", service.name, experts.join(", ")));
         }
     }
-    writeln!(std::io::stdout(), "{incident_id}")?;
+    writeln!(ui::stdout(), "{incident_id}")?;
     Ok(Outcome::Done)
 }
 
@@ -244,7 +248,10 @@ fn ask_levels(policy: &Policy) -> Result<Option<(String, String)>> {
     let pick = |prompt: &str, levels: &[Level]| -> Result<Option<String>> {
         let items: Vec<String> = levels
             .iter()
-            .map(|level| format!("{:<10} {}", level.name, level.description))
+            .map(|level| {
+                ui::escape_controls(&format!("{:<10} {}", level.name, level.description))
+                    .into_owned()
+            })
             .collect();
         let chosen = dialoguer::Select::new()
             .with_prompt(prompt)
@@ -276,7 +283,7 @@ fn service_runbooks(store: &Store, names: &[String]) -> Result<Vec<ServiceRunboo
             }
             None => {
                 let known = known_services(&store.service_names()?);
-                eprintln!("warning: no runbook for service `{name}`; {known}");
+                ui::tell(format!("warning: no runbook for service `{name}`; {known}"));
             }
         }
     }

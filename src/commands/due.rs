@@ -1,7 +1,5 @@
 //! `incident due`: what is overdue and what comes next.
 
-use std::io::Write;
-
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
@@ -10,7 +8,7 @@ use crate::clock;
 use crate::model::due::{DueItem, DueKind};
 use crate::model::duration;
 use crate::render::view::DueList;
-use crate::ui::print_json;
+use crate::ui::{self, print_json};
 use crate::workspace::{LoadedIncident, Workspace};
 
 /// List what is overdue and what comes next
@@ -44,7 +42,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     if args.json {
         print_json(&DueList::new(&due))?;
     } else {
-        let mut out = std::io::stdout().lock();
+        let mut out = ui::stdout();
         for line in lines(&due, now) {
             writeln!(out, "{line}")?;
         }

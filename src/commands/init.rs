@@ -8,6 +8,7 @@ use super::{Globals, Outcome};
 use crate::git::{self, Identity, Repo};
 use crate::model::incident::FORMAT_VERSION;
 use crate::store::{frontmatter, Changes, Config, CONFIG_FILE, GITATTRIBUTES_LINE};
+use crate::ui;
 use crate::workspace::Workspace;
 
 /// Set up the current repository for incident records
@@ -76,10 +77,10 @@ fn set_up(repo: Repo, identity: &Identity) -> Result<()> {
 
     let root = workspace.repo.root().display().to_string();
     if changes.is_empty() {
-        eprintln!("`{root}` is already set up for incidents");
+        ui::tell(format!("`{root}` is already set up for incidents"));
         return Ok(());
     }
     transaction.finish(identity, &changes, "incident: set up incident records")?;
-    eprintln!("set up `{root}` for incidents");
+    ui::tell(format!("set up `{root}` for incidents"));
     Ok(())
 }

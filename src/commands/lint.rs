@@ -1,6 +1,5 @@
 //! `incident lint`: check the policy, runbooks and templates in force.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -12,6 +11,7 @@ use crate::model::policy::Policy;
 use crate::model::runbook::RoleRunbook;
 use crate::render::{Renderer, TEMPLATES};
 use crate::store::{frontmatter, Store, ROLES_DIR};
+use crate::ui;
 use crate::workspace::Workspace;
 
 /// Check the severity policy, the runbooks and the templates
@@ -25,12 +25,12 @@ pub struct Args {}
 pub fn run(_args: Args, _globals: &Globals) -> Result<Outcome> {
     let workspace = Workspace::open()?;
     let findings = findings(&workspace.store)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = ui::stdout();
     for (path, line, message) in &findings {
         writeln!(out, "{}:{line}: {message}", path.display())?;
     }
     if findings.is_empty() {
-        eprintln!("policy, runbooks and templates are fine");
+        ui::tell("policy, runbooks and templates are fine");
         Ok(Outcome::Done)
     } else {
         Ok(Outcome::Problems)

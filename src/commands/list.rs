@@ -1,13 +1,11 @@
 //! `incident list`: the incidents in this repository.
 
-use std::io::Write;
-
 use anyhow::Result;
 
 use super::{Globals, Outcome};
 use crate::render::view::{IncidentList, ListItem};
 use crate::store::IncidentDoc;
-use crate::ui::print_json;
+use crate::ui::{self, print_json};
 use crate::workspace::{Unreadable, Workspace};
 
 /// List active incidents (all with --all), newest last.
@@ -57,9 +55,9 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
         } else {
             "active incidents"
         };
-        eprintln!("no {what}");
+        ui::tell(format!("no {what}"));
     } else {
-        let mut out = std::io::stdout().lock();
+        let mut out = ui::stdout();
         let width = items.iter().map(|i| i.id.len()).max().unwrap_or(0);
         for item in &items {
             writeln!(

@@ -31,6 +31,8 @@ pub mod update;
 use anyhow::Result;
 
 use crate::cli::{Cli, Command};
+use crate::model::policy::SeverityTerms;
+use crate::ui;
 use crate::workspace::{LoadedIncident, Workspace};
 
 /// The global options every command may use.
@@ -129,5 +131,14 @@ impl IncidentArg {
 impl AtArg {
     pub fn get(&self) -> Option<&str> {
         self.at.as_deref()
+    }
+}
+
+/// Tells the responders, on stderr, what the severity now in force asks of
+/// them: `declare` and `severity` print it the same way.
+fn tell_duties(terms: &SeverityTerms) {
+    ui::tell(format!("{}: {}", terms.name, terms.description));
+    for line in terms.duties() {
+        ui::tell(format!("  {line}"));
     }
 }

@@ -1,14 +1,12 @@
 //! `incident policy`: the severity policy in force.
 
-use std::io::Write;
-
 use anyhow::Result;
 use serde::Serialize;
 
 use super::{Globals, Outcome};
 use crate::git;
 use crate::model::policy::Policy;
-use crate::ui::print_json;
+use crate::ui::{self, print_json};
 use crate::workspace::Workspace;
 
 /// Print the severity policy in force
@@ -39,7 +37,7 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
         blob: git::blob_id(source.text.as_bytes()),
         policy: &policy,
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = ui::stdout();
     if args.json {
         print_json(&view)?;
         return Ok(Outcome::Done);
@@ -85,25 +83,9 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
     }
     for terms in &policy.severities {
         writeln!(out, "\n{}: {}", terms.name, terms.description)?;
-        writeln!(out, "  respond within          {}", terms.response_target)?;
-        writeln!(
-            out,
-            "  internal summary every  {}",
-            terms.internal_summary_every
-        )?;
-        let customer = match (&terms.customer_update_every, terms.customer_communication) {
-            (Some(every), true) => format!("required, every {every}"),
-            (Some(every), false) => format!("optional, every {every}"),
-            (None, true) => "required".to_string(),
-            (None, false) => "not required".to_string(),
-        };
-        writeln!(out, "  customer updates        {customer}")?;
-        let notify = if terms.notify.is_empty() {
-            "nobody beyond the responders".to_string()
-        } else {
-            terms.notify.join(", ")
-        };
-        writeln!(out, "  notify                  {notify}")?;
+        for line in terms.duties() {
+            writeln!(out, "  {line}")?;
+        }
     }
     writeln!(
         out,

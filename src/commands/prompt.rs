@@ -1,7 +1,5 @@
 //! `incident prompt`: one short line for a shell prompt.
 
-use std::io::Write;
-
 use anyhow::Result;
 
 use super::{Globals, Outcome};
@@ -31,7 +29,7 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
     }
     // A prompt must never print an error: anything amiss prints nothing.
     if let Some(line) = line() {
-        writeln!(std::io::stdout(), "{line}")?;
+        writeln!(crate::ui::stdout(), "{line}")?;
     }
     Ok(Outcome::Done)
 }

@@ -1,6 +1,5 @@
 //! `incident rca`: the root-cause-analysis draft.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
@@ -10,7 +9,7 @@ use crate::clock;
 use crate::error::Error;
 use crate::render::Renderer;
 use crate::store::{self, Changes, Store};
-use crate::ui::print_json;
+use crate::ui::{self, print_json};
 use crate::workspace::{LoadedIncident, Workspace};
 
 /// Draft the root-cause analysis from the record
@@ -62,8 +61,8 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
         changes.write(path.clone(), draft);
         let message = format!("{id}: draft root-cause analysis");
         transaction.finish(&identity, &changes, &message)?;
-        eprintln!("{message}");
-        writeln!(std::io::stdout(), "{}", path.display())?;
+        ui::tell(&message);
+        writeln!(ui::stdout(), "{}", path.display())?;
         return Ok(Outcome::Done);
     }
     let store = &workspace.store;
@@ -75,7 +74,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     let draft = draft(store, &id)?;
     match args.output {
         Some(path) if path.as_os_str() == "-" => {
-            write!(std::io::stdout(), "{draft}")?;
+            write!(ui::stdout(), "{draft}")?;
         }
         Some(path) => {
             if path.is_file() && !args.force {
@@ -85,7 +84,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
                 );
             }
             store::write_output(&path, draft.as_bytes())?;
-            eprintln!("wrote {}", path.display());
+            ui::tell(format!("wrote {}", path.display()));
         }
         None => unreachable!("the draft without -o is committed above"),
     }

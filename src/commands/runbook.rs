@@ -1,12 +1,10 @@
 //! `incident runbook`: a service's runbook with its links.
 
-use std::io::Write;
-
 use anyhow::{bail, Result};
 
 use super::{Globals, Outcome};
 use crate::model::duration;
-use crate::ui::known_services;
+use crate::ui::{self, known_services};
 use crate::workspace::Workspace;
 
 /// Print a service's runbook with its links
@@ -32,7 +30,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
             Err(_) => Vec::new(),
         },
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = ui::stdout();
     if services.is_empty() {
         let known = store.service_names()?;
         if known.is_empty() {
@@ -52,7 +50,9 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
                 bail!("no runbook for service `{service}`; {known}");
             }
             // The incident's other services still have runbooks to show.
-            eprintln!("warning: no runbook for service `{service}`; {known}");
+            ui::tell(format!(
+                "warning: no runbook for service `{service}`; {known}"
+            ));
             continue;
         };
         if !first {

@@ -8,7 +8,10 @@ use crate::model::timeline::{Change, EntryKind, Field};
 use crate::store::Changes;
 use crate::workspace::Recording;
 
-/// Change the severity, with the reason for the record.
+/// Change the severity, with the reason for the record
+///
+/// Prints what the new severity asks of the responders: who to notify,
+/// customer updates, the internal summary and the response target.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// A severity from the policy, e.g. SEV1
@@ -55,5 +58,6 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
         &entry,
         &format!("severity {previous} -> {severity}"),
     )?;
+    super::tell_duties(policy.severity(&severity)?);
     Ok(Outcome::Done)
 }

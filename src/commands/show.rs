@@ -1,7 +1,5 @@
 //! `incident show`: where one incident stands.
 
-use std::io::Write;
-
 use anyhow::Result;
 
 use super::{Globals, IncidentArg, Outcome};
@@ -10,7 +8,7 @@ use crate::model::duration;
 use crate::model::incident::Role;
 use crate::model::text::first_line;
 use crate::model::timeline;
-use crate::ui::print_json;
+use crate::ui::{self, print_json};
 
 /// How many timeline entries the text view shows.
 const RECENT_ENTRIES: usize = 10;
@@ -32,7 +30,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     let (workspace, record) = args.incident.load(globals)?;
     let store = &workspace.store;
     let (doc, items, timeline) = (&record.doc, &record.checklist, &record.timeline);
-    let mut out = std::io::stdout().lock();
+    let mut out = ui::stdout();
     if args.json {
         print_json(&record.view())?;
         return Ok(Outcome::Done);

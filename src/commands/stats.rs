@@ -1,7 +1,6 @@
 //! `incident stats`: response metrics across incidents.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, TimeDelta};
@@ -10,7 +9,7 @@ use serde::Serialize;
 use super::{Globals, Outcome};
 use crate::model::duration;
 use crate::model::metrics::{self, median_and_p90};
-use crate::ui::print_json;
+use crate::ui::{self, print_json};
 use crate::workspace::{Unreadable, Workspace};
 
 /// Response metrics across incidents
@@ -139,9 +138,9 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
         return unreadable.finish();
     }
     if groups.is_empty() {
-        eprintln!("no incidents to measure");
+        ui::tell("no incidents to measure");
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = ui::stdout();
     for group in &groups {
         writeln!(
             out,

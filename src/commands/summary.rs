@@ -1,7 +1,5 @@
 //! `incident summary`: the scribe's internal summary.
 
-use std::io::Write;
-
 use anyhow::Result;
 
 use super::{AtArg, Globals, IncidentArg, Outcome};
@@ -9,7 +7,7 @@ use crate::clock;
 use crate::model::timeline::EntryKind;
 use crate::render::Renderer;
 use crate::store::Changes;
-use crate::ui::print_json;
+use crate::ui::{self, print_json};
 use crate::workspace::{LoadedIncident, Recording};
 
 /// Render the internal summary; --publish records it
@@ -46,7 +44,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
         let text = Renderer::load(store, "summary.md.hbs")?.render(&context)?;
         entry.text = text.clone();
         recording.commit(Changes::default(), &entry, "publish internal summary")?;
-        write!(std::io::stdout(), "{text}")?;
+        write!(ui::stdout(), "{text}")?;
         return Ok(Outcome::Done);
     }
     let now = match args.at.get() {
@@ -60,7 +58,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
         print_json(&context)?;
     } else {
         write!(
-            std::io::stdout(),
+            ui::stdout(),
             "{}",
             Renderer::load(store, "summary.md.hbs")?.render(&context)?
         )?;

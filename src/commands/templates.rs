@@ -1,11 +1,10 @@
 //! `incident templates`: which templates are in force.
 
-use std::io::Write;
-
 use anyhow::Result;
 
 use super::{Globals, Outcome};
 use crate::render::TEMPLATES;
+use crate::ui;
 use crate::workspace::Workspace;
 
 /// List the templates and where each comes from
@@ -16,7 +15,7 @@ pub struct Args {}
 
 pub fn run(_args: Args, _globals: &Globals) -> Result<Outcome> {
     let workspace = Workspace::open()?;
-    let mut out = std::io::stdout().lock();
+    let mut out = ui::stdout();
     for name in TEMPLATES {
         let source = workspace.store.template_source(name)?;
         let origin = if source.from_repository {

@@ -1,13 +1,11 @@
 //! `incident update`: a draft update for customers and stakeholders.
 
-use std::io::Write;
-
 use anyhow::Result;
 
 use super::{Globals, IncidentArg, Outcome};
 use crate::clock;
 use crate::render::Renderer;
-use crate::ui::print_json;
+use crate::ui::{self, print_json};
 
 /// Draft an update for customers and stakeholders
 ///
@@ -28,7 +26,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     let (workspace, record) = args.incident.load(globals)?;
     let store = &workspace.store;
     let context = record.context(store, clock::now()?)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = ui::stdout();
     if args.json {
         print_json(&context)?;
         return Ok(Outcome::Done);

@@ -7,6 +7,10 @@ use crate::error::Error;
 /// Longest slug taken from a title; ids stay readable in a shell and a file tree.
 const MAX_SLUG_LEN: usize = 48;
 
+/// Longest title, in characters: a title heads `show`, `list` and every
+/// draft, and the details belong in the description (`declare --summary`).
+pub const MAX_TITLE_CHARS: usize = 200;
+
 /// Turns a title into the slug part of an id: lowercase ASCII letters and digits
 /// joined by single dashes, other scripts spelt in ASCII first (`Köln` →
 /// `koln`). A title with no such characters gets `incident`.
@@ -66,7 +70,7 @@ pub fn slug_of(id: &str) -> &str {
     }
 }
 
-/// Checks a title: not empty, and not something that reads as a path out of `incidents/`.
+/// Checks a title: not empty, one line, at most `MAX_TITLE_CHARS`, and not something that reads as a path out of `incidents/`.
 pub fn validate_title(title: &str) -> Result<(), Error> {
     let trimmed = title.trim();
     if trimmed.is_empty() {
@@ -79,6 +83,13 @@ pub fn validate_title(title: &str) -> Result<(), Error> {
         return Err(Error::InvalidTitle {
             title: title.escape_debug().to_string(),
             reason: "a title is one line; put the details in --summary",
+        });
+    }
+    let chars = trimmed.chars().count();
+    if chars > MAX_TITLE_CHARS {
+        return Err(Error::TitleTooLong {
+            chars,
+            max: MAX_TITLE_CHARS,
         });
     }
     // The id is only ever the slug, but a title like `../x` or `/etc/x` is
@@ -169,6 +180,20 @@ mod tests {
         assert!(validate_title("line one\nline two").is_err());
         assert!(validate_title("Disk full on /var/log").is_ok());
         assert!(validate_title("/api/v2 returns 500").is_ok());
+    }
+
+    #[test]
+    fn titles_are_capped_in_characters_not_bytes() {
+        assert!(validate_title(&"a".repeat(MAX_TITLE_CHARS)).is_ok());
+        assert!(validate_title(&"ö".repeat(MAX_TITLE_CHARS)).is_ok());
+        assert!(validate_title(&format!("  {}  ", "a".repeat(MAX_TITLE_CHARS))).is_ok());
+        assert!(matches!(
+            validate_title(&"a".repeat(MAX_TITLE_CHARS + 1)),
+            Err(Error::TitleTooLong {
+                chars: 201,
+                max: MAX_TITLE_CHARS
+            })
+        ));
     }
 
     #[test]

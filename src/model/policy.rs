@@ -42,6 +42,39 @@ pub struct SeverityTerms {
     pub notify: Vec<String>,
 }
 
+impl SeverityTerms {
+    /// What this severity asks of the responders, as the lines `policy`
+    /// prints under each severity and `declare` and `severity` print for the
+    /// severity that now applies: who to notify, customer updates, the
+    /// internal summary and the response target, each label padded so the
+    /// values line up.
+    pub fn duties(&self) -> Vec<String> {
+        let notify = if self.notify.is_empty() {
+            "nobody beyond the responders".to_string()
+        } else {
+            self.notify.join(", ")
+        };
+        let customer = match (&self.customer_update_every, self.customer_communication) {
+            (Some(every), true) => format!("required, every {every}"),
+            (Some(every), false) => format!("optional, every {every}"),
+            (None, true) => "required, no set cadence".to_string(),
+            (None, false) => "none".to_string(),
+        };
+        [
+            ("notify", notify),
+            ("customer updates", customer),
+            (
+                "internal summary every",
+                self.internal_summary_every.clone(),
+            ),
+            ("respond within", self.response_target.clone()),
+        ]
+        .into_iter()
+        .map(|(label, value)| format!("{label:<24}{value}"))
+        .collect()
+    }
+}
+
 /// The whole policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -283,6 +316,37 @@ mod tests {
         }
         assert_eq!(policy.assess("MAJOR", "High").unwrap().name, "SEV1");
         assert!(policy.problems(DEFAULT).is_empty());
+    }
+
+    #[test]
+    fn duties_name_who_to_notify_the_cadences_and_the_response_target() {
+        let policy = default_policy();
+        assert_eq!(
+            policy.severity("SEV1").unwrap().duties(),
+            [
+                "notify                  engineering leadership, support leadership, executive on call",
+                "customer updates        required, every 30m",
+                "internal summary every  15m",
+                "respond within          15m",
+            ]
+        );
+        let sev4 = policy.severity("SEV4").unwrap().duties();
+        assert_eq!(
+            sev4[0],
+            "notify                  nobody beyond the responders"
+        );
+        assert_eq!(sev4[1], "customer updates        none");
+        let mut terms = policy.severity("SEV3").unwrap().clone();
+        assert_eq!(
+            terms.duties()[1],
+            "customer updates        optional, every 4h"
+        );
+        terms.customer_update_every = None;
+        terms.customer_communication = true;
+        assert_eq!(
+            terms.duties()[1],
+            "customer updates        required, no set cadence"
+        );
     }
 
     #[test]

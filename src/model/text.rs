@@ -32,6 +32,16 @@ pub fn first_line(text: &str, max_chars: usize) -> String {
     }
 }
 
+/// Longest summary a commit subject carries after `<id>: `, so that
+/// `git log --oneline` stays one readable line whatever a note or name holds.
+pub const SUBJECT_SUMMARY_CHARS: usize = 80;
+
+/// The subject of a recording command's commit: `<id>: <summary>`, the
+/// summary's first line cut to `SUBJECT_SUMMARY_CHARS`.
+pub fn commit_subject(id: &str, summary: &str) -> String {
+    format!("{id}: {}", first_line(summary, SUBJECT_SUMMARY_CHARS))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,5 +63,19 @@ mod tests {
     fn first_line_skips_blank_lines_and_cuts_long_ones() {
         assert_eq!(first_line("\n  hello \nworld", 60), "hello");
         assert_eq!(first_line("abcdef", 4), "abc…");
+    }
+
+    #[test]
+    fn commit_subjects_are_one_capped_line() {
+        assert_eq!(
+            commit_subject("2026-11-24-x", "note: first\nsecond"),
+            "2026-11-24-x: note: first"
+        );
+        let long = commit_subject("2026-11-24-x", &"a".repeat(300));
+        assert_eq!(
+            long.chars().count(),
+            "2026-11-24-x: ".len() + SUBJECT_SUMMARY_CHARS
+        );
+        assert!(long.ends_with('…'));
     }
 }
