@@ -132,6 +132,85 @@ pub fn tell(line: impl fmt::Display) {
     let _ = writeln!(Human::new(io::stderr().lock()), "{line}");
 }
 
+/// A question a person answered with Esc: nothing is recorded.
+#[derive(Debug, thiserror::Error)]
+#[error("cancelled; nothing was recorded")]
+pub struct Cancelled;
+
+/// Ctrl-C at a question (read as a key in raw mode) stops the command as the
+/// signal would; anything else is a terminal that cannot be read.
+fn answer_error(e: dialoguer::Error) -> anyhow::Error {
+    let dialoguer::Error::IO(e) = e;
+    if e.kind() == io::ErrorKind::Interrupted {
+        Error::Interrupted { committed: false }.into()
+    } else {
+        anyhow::Error::new(e).context("cannot read the answer from the terminal")
+    }
+}
+
+/// Asks to pick one of `items` (Esc cancels).
+pub fn select(prompt: &str, items: &[String], default: usize) -> Result<usize> {
+    dialoguer::Select::new()
+        .with_prompt(prompt)
+        .items(items)
+        .default(default)
+        .interact_opt()
+        .map_err(answer_error)?
+        .ok_or_else(|| Cancelled.into())
+}
+
+/// Asks to pick any of `items` with the space bar (Esc cancels).
+pub fn multi_select(prompt: &str, items: &[String]) -> Result<Vec<usize>> {
+    dialoguer::MultiSelect::new()
+        .with_prompt(prompt)
+        .items(items)
+        .interact_opt()
+        .map_err(answer_error)?
+        .ok_or_else(|| Cancelled.into())
+}
+
+/// Asks yes or no (Esc cancels).
+pub fn confirm(prompt: &str) -> Result<bool> {
+    dialoguer::Confirm::new()
+        .with_prompt(prompt)
+        .default(true)
+        .interact_opt()
+        .map_err(answer_error)?
+        .ok_or_else(|| Cancelled.into())
+}
+
+/// Asks for one line of text; Esc cancels (dialoguer's own input ignores
+/// Esc, hence this small line editor).
+pub fn input(prompt: &str) -> Result<String> {
+    use console::{Key, Term};
+    let term = Term::stderr();
+    let read = || -> std::io::Result<Option<String>> {
+        term.write_str(&format!("{prompt}: "))?;
+        let mut line = String::new();
+        loop {
+            match term.read_key()? {
+                Key::Enter => {
+                    term.write_line("")?;
+                    return Ok(Some(line));
+                }
+                Key::Escape => {
+                    term.write_line("")?;
+                    return Ok(None);
+                }
+                Key::Backspace if line.pop().is_some() => term.clear_chars(1)?,
+                Key::Char(c) if !c.is_control() => {
+                    line.push(c);
+                    term.write_str(c.encode_utf8(&mut [0; 4]))?;
+                }
+                _ => {}
+            }
+        }
+    };
+    read()
+        .map_err(|e| answer_error(dialoguer::Error::IO(e)))?
+        .ok_or_else(|| Cancelled.into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

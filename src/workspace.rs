@@ -175,6 +175,12 @@ impl Recorder {
         })
     }
 
+    /// The incident as it stands, read without the lock: for questions to
+    /// ask before recording.
+    pub fn read_incident(&self) -> Result<IncidentDoc> {
+        self.workspace.store.read_incident(&self.id)
+    }
+
     /// Reads the text to record (the argument, `-` for standard input, or
     /// the editor), then records it with `record` under the write lock. Text
     /// typed in the editor is kept in the git directory until the commit

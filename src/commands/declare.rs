@@ -1,9 +1,10 @@
 //! `incident declare`: open a new incident.
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 
 use super::{AtArg, Globals, Outcome};
 use crate::clock;
+use crate::error::Error;
 use crate::git;
 use crate::model::checklist;
 use crate::model::id;
@@ -27,8 +28,9 @@ const TITLE_IN_SUBJECT: usize = 60;
 /// commits.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// One line saying what is wrong
-    pub title: String,
+    /// One line saying what is wrong [default: on a terminal, every detail
+    /// is asked for]
+    pub title: Option<String>,
 
     /// Who is affected
     #[arg(long = "type", value_enum, default_value_t = IncidentType::Customer)]
@@ -63,6 +65,10 @@ pub struct Args {
     #[arg(long, value_name = "WHO")]
     pub commander: Option<String>,
 
+    /// Take a role yourself (under your git name)
+    #[arg(long = "as", value_name = "ROLE", value_enum)]
+    pub role: Option<Role>,
+
     /// A description of the incident for `incident.md`
     #[arg(long, value_name = "TEXT")]
     pub summary: Option<String>,
@@ -80,7 +86,14 @@ pub struct Args {
 }
 
 pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
-    id::validate_title(&args.title)?;
+    if let Some(title) = &args.title {
+        id::validate_title(title)?;
+    } else if !interactive() {
+        return Err(Error::MissingValue(
+            "a title is needed: `incident declare TITLE` (on a terminal, `incident declare` alone asks for everything)".into(),
+        )
+        .into());
+    }
     let workspace = Workspace::open()?;
     let store = &workspace.store;
     let identity = workspace.repo.identity()?;
@@ -103,7 +116,9 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
             policy_source.path.display()
         ));
     }
-    if args.severity.is_none() && args.impact.is_none() && interactive() {
+    if args.title.is_none() {
+        guide(&mut args, &policy, &store.service_names()?, &identity.name)?;
+    } else if args.severity.is_none() && args.impact.is_none() && interactive() {
         if let Some((impact, urgency)) = ask_levels(&policy)? {
             args.impact = Some(impact);
             args.urgency = Some(urgency);
@@ -111,11 +126,25 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
     }
     let levels = args.impact.as_deref().zip(args.urgency.as_deref());
     let (severity, assessed) = policy.choose(args.severity.as_deref(), levels)?;
+    let title = args.title.clone().unwrap_or_default();
     let commander = args
         .commander
         .as_deref()
         .map(|who| one_line(who, "--commander needs a name"))
         .transpose()?;
+    let mut roles = Roles {
+        commander: commander.map(str::to_string),
+        ..Roles::default()
+    };
+    if let Some(role) = args.role {
+        if roles
+            .get(role)
+            .is_some_and(|holder| holder != identity.name)
+        {
+            bail!("--as {role} and --commander name two commanders; give one");
+        }
+        roles.set(role, Some(identity.name.clone()));
+    }
 
     // Taken after the prompt, so nobody waits on a person choosing levels.
     let transaction = workspace.start_transaction()?;
@@ -123,11 +152,11 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
     let runbooks = store.role_runbooks()?;
     let services = service_runbooks(store, &args.services)?;
 
-    let incident_id = id::allocate(&id::base_id(declared, &args.title), |candidate| {
+    let incident_id = id::allocate(&id::base_id(declared, &title), |candidate| {
         store.exists(&store.incident_dir(candidate))
     });
 
-    let title = args.title.trim().to_string();
+    let title = title.trim().to_string();
     let incident = Incident {
         format: FORMAT_VERSION,
         id: incident_id.clone(),
@@ -139,10 +168,7 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
         status: Status::Investigating,
         drill: args.drill,
         services: args.services.clone(),
-        roles: Roles {
-            commander: commander.map(str::to_string),
-            ..Roles::default()
-        },
+        roles: roles.clone(),
         smes: Vec::new(),
         timestamps,
         policy: Some(PolicyPin {
@@ -188,13 +214,15 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
             None => text.push('.'),
         }
     }
-    if let Some(commander) = commander {
-        text.push_str(&format!(" {commander} is the incident commander."));
-        changes_recorded.push(Change {
-            field: Field::Role(Role::Commander),
-            from: None,
-            to: Some(commander.to_string()),
-        });
+    for role in Role::ALL {
+        if let Some(holder) = roles.get(role) {
+            text.push_str(&format!(" {holder} is the {}.", role.title()));
+            changes_recorded.push(Change {
+                field: Field::Role(role),
+                from: None,
+                to: Some(holder.to_string()),
+            });
+        }
     }
     let entry = new_entry(
         &identity,
@@ -240,6 +268,100 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
     }
     writeln!(ui::stdout(), "{incident_id}")?;
     Ok(Outcome::Done)
+}
+
+/// On a terminal with no title given: asks for everything a declaration
+/// needs, each choice showing where it leads, then shows what will be
+/// recorded and asks to confirm. Esc at any question cancels, with nothing
+/// written (Ctrl-C stops the command, likewise before anything is written).
+fn guide(args: &mut Args, policy: &Policy, services: &[String], me: &str) -> Result<()> {
+    let title = ui::input("What is wrong, in one line")?;
+    id::validate_title(&title)?;
+    let types = [
+        (
+            IncidentType::Customer,
+            "customer-impacting: customers are affected",
+        ),
+        (
+            IncidentType::Internal,
+            "internal: only internal users or systems",
+        ),
+    ];
+    let labels: Vec<String> = types.iter().map(|(_, label)| label.to_string()).collect();
+    args.incident_type = types[ui::select("Who is affected", &labels, 0)?].0;
+    if !services.is_empty() {
+        let picked = ui::multi_select("Impacted services (space picks, enter goes on)", services)?;
+        args.services = picked.into_iter().map(|n| services[n].clone()).collect();
+    }
+    let more = ui::input("Other services, comma-separated (enter for none)")?;
+    args.services.extend(
+        more.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+    );
+    let impacts: Vec<String> = policy
+        .impact
+        .iter()
+        .map(|level| {
+            let leads_to = match policy.range_for_impact(&level.name) {
+                Some((high, low)) if high == low => high,
+                Some((high, low)) => format!("{high} to {low}"),
+                None => "no severity".to_string(),
+            };
+            format!("{:<10} {} → {leads_to}", level.name, level.description)
+        })
+        .collect();
+    let impact = policy.impact[ui::select("Impact", &impacts, 0)?]
+        .name
+        .clone();
+    let urgencies: Vec<String> = policy
+        .urgency
+        .iter()
+        .map(|level| {
+            let leads_to = match policy.assess(&impact, &level.name) {
+                Ok(terms) => format!("{}: {}", terms.name, terms.brief()),
+                Err(e) => e.to_string(),
+            };
+            format!("{:<8} {} → {leads_to}", level.name, level.description)
+        })
+        .collect();
+    let urgency = policy.urgency[ui::select("Customer urgency", &urgencies, 0)?]
+        .name
+        .clone();
+    let severity = policy.assess(&impact, &urgency)?.name.clone();
+    let roles: Vec<String> = Role::ALL
+        .iter()
+        .map(|role| role.title().to_string())
+        .chain(["none for now".to_string()])
+        .collect();
+    let support = Role::ALL
+        .iter()
+        .position(|r| *r == Role::Support)
+        .unwrap_or(0);
+    args.role = Role::ALL
+        .get(ui::select("Your role", &roles, support)?)
+        .copied();
+
+    ui::tell("This will be recorded:");
+    ui::tell(format!("  title     {title}"));
+    ui::tell(format!("  type      {}", args.incident_type));
+    if !args.services.is_empty() {
+        ui::tell(format!("  services  {}", args.services.join(", ")));
+    }
+    ui::tell(format!(
+        "  severity  {severity} (impact {impact}, urgency {urgency})"
+    ));
+    if let Some(role) = args.role {
+        ui::tell(format!("  {me} is the {}", role.title()));
+    }
+    if !ui::confirm("Declare it?")? {
+        return Err(ui::Cancelled.into());
+    }
+    args.title = Some(title);
+    args.impact = Some(impact);
+    args.urgency = Some(urgency);
+    Ok(())
 }
 
 /// Asks for impact and urgency on a terminal, with each level's meaning;

@@ -8,7 +8,8 @@ use crate::model::incident::Role;
 use crate::model::text::one_line;
 use crate::model::timeline::{self, Change, EntryKind, Field};
 use crate::store::Changes;
-use crate::workspace::Recording;
+use crate::ui::{self, interactive};
+use crate::workspace::Recorder;
 
 /// Give a role to someone: `incident role commander bob`
 ///
@@ -20,7 +21,8 @@ pub struct Args {
     pub role: String,
 
     /// Who takes the role; after `accept`, the role being acknowledged
-    pub who: String,
+    /// [default: chosen from a list on a terminal]
+    pub who: Option<String>,
 
     #[command(flatten)]
     pub at: AtArg,
@@ -29,11 +31,21 @@ pub struct Args {
 pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     let target = globals.target();
     if args.role == "accept" {
-        return accept(args.who.parse()?, &args.at, target);
+        let recorder = Recorder::prepare(target, args.at.get())?;
+        let role = match &args.who {
+            Some(role) => role.parse()?,
+            None => ask_handoff(&recorder)?,
+        };
+        return accept(recorder, role);
     }
     let role: Role = args.role.parse()?;
-    let who = one_line(&args.who, &format!("the {role} needs a name"))?;
-    let recording = Recording::start(target, args.at.get())?;
+    let recorder = Recorder::prepare(target, args.at.get())?;
+    let who = match &args.who {
+        Some(who) => one_line(who, &format!("the {role} needs a name"))?.to_string(),
+        None => ask_person(&recorder, role)?,
+    };
+    let who = who.as_str();
+    let recording = recorder.start()?;
     let mut doc = recording.read_incident()?;
     let previous = doc.incident.roles.get(role).map(str::to_string);
     if previous.as_deref() == Some(who) {
@@ -64,8 +76,8 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
 }
 
 /// Records that the holder of a role took over after a handoff.
-fn accept(role: Role, at: &AtArg, target: Option<&str>) -> Result<Outcome> {
-    let recording = Recording::start(target, at.get())?;
+fn accept(recorder: Recorder, role: Role) -> Result<Outcome> {
+    let recording = recorder.start()?;
     let doc = recording.read_incident()?;
     let Some(holder) = doc.incident.roles.get(role).map(str::to_string) else {
         bail!("nobody holds the {role} role; assign it with `incident role {role} WHO`");
@@ -91,4 +103,48 @@ fn accept(role: Role, at: &AtArg, target: Option<&str>) -> Result<Outcome> {
         &format!("{role} {holder} accepted"),
     )?;
     Ok(Outcome::Done)
+}
+
+/// On a terminal: who takes the role, from the people the record knows
+/// (role holders, experts, the recorder) or typed in.
+fn ask_person(recorder: &Recorder, role: Role) -> Result<String> {
+    if !interactive() {
+        return Err(Error::MissingValue(format!(
+            "name who takes the role: `incident role {role} WHO`"
+        ))
+        .into());
+    }
+    let incident = recorder.read_incident()?.incident;
+    let mut people: Vec<String> = Role::ALL
+        .iter()
+        .filter_map(|r| incident.roles.get(*r))
+        .chain(incident.smes.iter().map(|sme| sme.name.as_str()))
+        .chain([recorder.identity.name.as_str()])
+        .filter(|name| incident.roles.get(role) != Some(*name))
+        .map(str::to_string)
+        .collect();
+    people.dedup();
+    let mut items = people.clone();
+    items.push("someone else…".into());
+    let chosen = ui::select(&format!("Who takes the {}", role.title()), &items, 0)?;
+    match people.get(chosen) {
+        Some(person) => Ok(person.clone()),
+        None => Ok(one_line(&ui::input("Their name")?, "the role needs a name")?.to_string()),
+    }
+}
+
+/// On a terminal: which waiting handoff to acknowledge.
+fn ask_handoff(recorder: &Recorder) -> Result<Role> {
+    if !interactive() {
+        return Err(
+            Error::MissingValue("name the role: `incident role accept commander`".into()).into(),
+        );
+    }
+    let timeline = recorder.workspace.store.read_timeline(&recorder.id)?;
+    let pending = timeline::pending_handoffs(&timeline);
+    if pending.is_empty() {
+        return Err(Error::NoChange("no handoff is waiting".into()).into());
+    }
+    let items: Vec<String> = pending.iter().map(|r| r.title().to_string()).collect();
+    Ok(pending[ui::select("Accept which handoff", &items, 0)?])
 }

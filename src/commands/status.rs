@@ -4,12 +4,14 @@ use anyhow::Result;
 
 use super::{AtArg, Globals, Outcome};
 
+use crate::error::Error;
 use crate::model::checklist;
 use crate::model::incident::Status;
 use crate::model::timeline::{Change, EntryKind, Field};
 use crate::model::transition;
 use crate::store::Changes;
-use crate::workspace::Recording;
+use crate::ui::{self, interactive};
+use crate::workspace::Recorder;
 
 /// Set the status: investigating, identified, mitigated, resolved or closed
 ///
@@ -19,9 +21,9 @@ use crate::workspace::Recording;
 /// required items are open.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The new status
+    /// The new status [default: chosen from a list on a terminal]
     #[arg(ignore_case = true)]
-    pub status: Status,
+    pub status: Option<Status>,
 
     /// Go ahead despite open required items; the timeline records that it was forced
     #[arg(long)]
@@ -33,8 +35,12 @@ pub struct Args {
 
 pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     let target = globals.target();
-    let status = args.status;
-    let recording = Recording::start(target, args.at.get())?;
+    let recorder = Recorder::prepare(target, args.at.get())?;
+    let status = match args.status {
+        Some(status) => status,
+        None => ask_status(&recorder)?,
+    };
+    let recording = recorder.start()?;
     let store = recording.store();
     let mut doc = recording.read_incident()?;
     let incident_type = doc.incident.incident_type;
@@ -75,4 +81,28 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     let entry = recording.entry(EntryKind::Status, text, vec![change]);
     recording.commit(changes, &entry, &format!("status {previous} -> {status}"))?;
     Ok(Outcome::Done)
+}
+
+/// On a terminal: the new status, the next one after the current offered
+/// first.
+fn ask_status(recorder: &Recorder) -> Result<Status> {
+    if !interactive() {
+        return Err(Error::MissingValue(
+            "name the status: `incident status mitigated` (or investigating, identified, resolved, closed)".into(),
+        )
+        .into());
+    }
+    let current = recorder.read_incident()?.incident.status;
+    let items: Vec<String> = Status::ALL
+        .iter()
+        .map(|status| {
+            let now = if *status == current { "  (now)" } else { "" };
+            format!("{status}{now}")
+        })
+        .collect();
+    let next = Status::ALL
+        .iter()
+        .position(|s| *s > current)
+        .unwrap_or(Status::ALL.len() - 1);
+    Ok(Status::ALL[ui::select("New status", &items, next)?])
 }

@@ -43,6 +43,19 @@ pub struct SeverityTerms {
 }
 
 impl SeverityTerms {
+    /// The response target and cadences in one line, for a choice that
+    /// shows where it leads.
+    pub fn brief(&self) -> String {
+        let updates = match &self.customer_update_every {
+            Some(every) => format!("customer updates every {every}"),
+            None => "no customer updates".to_string(),
+        };
+        format!(
+            "respond within {}, internal summary every {}, {updates}",
+            self.response_target, self.internal_summary_every
+        )
+    }
+
     /// What this severity asks of the responders, as the lines `policy`
     /// prints under each severity and `declare` and `severity` print for the
     /// severity that now applies: who to notify, customer updates, the
@@ -106,6 +119,21 @@ impl Policy {
                 name: name.to_string(),
                 valid: self.severity_names(),
             })
+    }
+
+    /// The lowest and highest severity an impact level can lead to, in the
+    /// policy's order, for a question that shows where each choice leads.
+    pub fn range_for_impact(&self, impact: &str) -> Option<(String, String)> {
+        let names: Vec<&str> = self
+            .urgency
+            .iter()
+            .filter_map(|u| self.assess(impact, &u.name).ok())
+            .map(|s| s.name.as_str())
+            .collect();
+        let position = |name: &str| self.severities.iter().position(|s| s.name == name);
+        let first = names.iter().copied().min_by_key(|n| position(n))?;
+        let last = names.iter().copied().max_by_key(|n| position(n))?;
+        Some((first.to_string(), last.to_string()))
     }
 
     /// The severity a new incident gets: the one given, else what the matrix

@@ -217,7 +217,7 @@ fn an_unknown_status() {
     // A name from a fixed set is part of the command line: clap refuses it
     // with exit code 2 and lists the names from their one definition.
     insta::assert_snapshot!(bad_command_line(&repo, &["status", "fixed"]), @r"
-    error: invalid value 'fixed' for '<STATUS>'
+    error: invalid value 'fixed' for '[STATUS]'
       [possible values: investigating, identified, mitigated, resolved, closed]
 
     For more information, try '--help'.

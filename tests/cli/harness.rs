@@ -103,6 +103,54 @@ impl TestRepo {
         cmd
     }
 
+    /// Runs `incident ARGS` in a pseudo-terminal (util-linux `script`), typing
+    /// `keys` into it (a `|` pauses half a second), with extra environment
+    /// `envs`. Returns the exit code and
+    /// everything the terminal showed.
+    pub(crate) fn in_terminal(
+        &self,
+        args: &[&str],
+        keys: &[u8],
+        envs: &[(&str, &std::ffi::OsStr)],
+    ) -> (i32, String) {
+        use std::io::Write;
+        let binary = assert_cmd::cargo::cargo_bin!("incident");
+        let command = std::iter::once(binary.display().to_string())
+            .chain(
+                args.iter()
+                    .map(|a| format!("'{}'", a.replace('\'', "'\\''"))),
+            )
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut cmd = std::process::Command::new("script");
+        self.env(&mut cmd);
+        cmd.args(["-qec", &command, "/dev/null"])
+            .env("TERM", "xterm")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        for (key, value) in envs {
+            cmd.env(key, value);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        // `|` in the keys waits a moment, so what follows reaches a program
+        // already asking (Ctrl-C typed before it would be the terminal's).
+        for (n, chunk) in keys.split(|b| *b == b'|').enumerate() {
+            if n > 0 {
+                std::thread::sleep(std::time::Duration::from_millis(500));
+            }
+            stdin.write_all(chunk).unwrap();
+            stdin.flush().unwrap();
+        }
+        drop(stdin);
+        let output = child.wait_with_output().unwrap();
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    }
+
     /// Runs the binary and requires success; returns stdout.
     pub(crate) fn ok(&self, args: &[&str]) -> String {
         let output = self.incident(args).output().unwrap();

@@ -9,6 +9,7 @@ mod bad_input;
 mod completions;
 mod core;
 mod crash;
+mod guided;
 mod merge;
 mod output;
 mod process;

@@ -27,21 +27,7 @@ fn note_in_editor(repo: &TestRepo, typed: &str, then: &str) -> (i32, String) {
     )
     .unwrap();
     std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let binary = assert_cmd::cargo::cargo_bin!("incident");
-    let cmd = repo.incident_process(&[]);
-    let output = std::process::Command::new("script")
-        .args(["-qec", &format!("{} note", binary.display()), "/dev/null"])
-        .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
-        .env("VISUAL", &editor)
-        .env("TERM", "dumb")
-        .current_dir(&repo.root)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-    )
+    repo.in_terminal(&["note"], b"", &[("VISUAL", editor.as_os_str())])
 }
 
 #[test]
