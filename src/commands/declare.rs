@@ -16,6 +16,7 @@ use crate::model::policy::{Level, Policy};
 use crate::model::runbook::ServiceRunbook;
 use crate::model::text::one_line;
 use crate::model::timeline::{Change, EntryKind, Field};
+use crate::notify;
 use crate::store::{self, Changes, IncidentDoc, Store};
 use crate::ui::{interactive, known_services};
 use crate::workspace::{new_entry, Workspace};
@@ -218,6 +219,7 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
     transaction
         .finish(&identity, &changes, &message)?
         .refresh_prompt(&incident_id);
+    notify::recorded(&entry, || Ok(doc.incident.clone()));
 
     let terms = policy.severity(&severity)?;
     if !terms.notify.is_empty() {

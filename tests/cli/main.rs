@@ -10,6 +10,7 @@ mod completions;
 mod core;
 mod crash;
 mod merge;
+mod notify;
 mod process;
 mod prompt;
 mod readme;
