@@ -44,6 +44,7 @@ pub enum Command {
     Rca(commands::rca::Args),
     Templates(commands::templates::Args),
     Stats(commands::stats::Args),
+    Notify(commands::notify::Args),
     Completions(commands::completions::Args),
     Man(commands::man::Args),
 }

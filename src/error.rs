@@ -182,6 +182,18 @@ pub enum Error {
     /// The command would record nothing new.
     #[error("{0}; nothing to record")]
     NoChange(String),
+
+    /// `incident notify test` found no target in the user's configuration
+    /// or environment.
+    #[error("no notification target is configured")]
+    NoNotifyTarget {
+        /// The user's config file, if there is a home to hold one.
+        config: Option<PathBuf>,
+    },
+
+    /// `incident notify test`: some targets did not take the test event.
+    #[error("{failed} of {total} notification targets failed")]
+    NotifyFailed { failed: usize, total: usize },
 }
 
 impl Error {
@@ -237,6 +249,13 @@ impl Error {
             Error::TimesOutOfOrder { hint, .. } => (*hint).into(),
             Error::DetachedHead(_) => "switch to a branch first, e.g. `git switch main`".into(),
             Error::IndexChanged => "run the command again".into(),
+            Error::NoNotifyTarget { config } => format!(
+                "set one in $INCIDENT_SLACK_WEBHOOK, $INCIDENT_TEAMS_WEBHOOK, $INCIDENT_WEBHOOK or $INCIDENT_NOTIFY_COMMAND{} (see docs/notifications.md)",
+                config
+                    .as_ref()
+                    .map(|path| format!(", or under [notify] in `{}`", path.display()))
+                    .unwrap_or_default()
+            ),
             _ => return None,
         };
         Some(hint)

@@ -9,6 +9,7 @@ pub mod error;
 mod fault;
 pub mod git;
 pub mod model;
+pub mod notify;
 pub mod render;
 pub mod store;
 pub mod transaction;

@@ -15,6 +15,7 @@ use crate::model::policy::{Policy, SeverityTerms};
 use crate::model::prompt::PromptIncident;
 use crate::model::text;
 use crate::model::timeline::{Change, Entry, EntryHeader, EntryKind};
+use crate::notify;
 use crate::render::view::{IncidentView, RecordContext};
 use crate::store::{Changes, IncidentDoc, Store};
 use crate::transaction::Transaction;
@@ -288,6 +289,11 @@ impl Recording {
             .finish(&self.identity, &changes, &message)?;
         workspace.refresh_prompt(&self.id);
         ui::tell(&message);
+        // After the commit and with the lock released: a slow or failing
+        // target only warns.
+        notify::recorded(entry, || {
+            Ok(workspace.store.read_incident(&self.id)?.incident)
+        });
         Ok(())
     }
 }

@@ -15,6 +15,7 @@ use crate::model::policy::{Level, Policy};
 use crate::model::runbook::ServiceRunbook;
 use crate::model::text::{commit_subject, first_line, one_line};
 use crate::model::timeline::{Change, EntryKind, Field};
+use crate::notify;
 use crate::store::{self, Changes, IncidentDoc, Store};
 use crate::ui::{self, interactive, known_services};
 use crate::workspace::{new_entry, Workspace};
@@ -253,6 +254,7 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
     transaction
         .finish(&identity, &changes, &message)?
         .refresh_prompt(&incident_id);
+    notify::recorded(&entry, || Ok(doc.incident.clone()));
 
     super::tell_duties(policy.severity(&severity)?);
     for service in &services {

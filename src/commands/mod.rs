@@ -13,6 +13,7 @@ pub mod lint;
 pub mod list;
 pub mod man;
 pub mod note;
+pub mod notify;
 pub mod policy;
 pub mod prompt;
 pub mod rca;
@@ -91,6 +92,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Stats(args) => stats::run(args, globals),
         Command::Completions(args) => completions::run(args, globals),
         Command::Man(args) => man::run(args, globals),
+        Command::Notify(args) => notify::run(args, globals),
     }
 }
 

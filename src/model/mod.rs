@@ -14,7 +14,7 @@ pub mod prompt;
 pub mod response;
 pub mod runbook;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 pub mod text;
 pub mod timeline;
 pub mod transition;

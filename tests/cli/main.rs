@@ -11,6 +11,7 @@ mod core;
 mod crash;
 mod guided;
 mod merge;
+mod notify;
 mod output;
 mod process;
 mod prompt;
