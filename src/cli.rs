@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 
 use crate::commands;
+use crate::ui::ColorChoice;
 
 /// Run software incidents from a shell. Each incident is a directory of markdown
 /// files in a git repository; every command records what happened and commits.
@@ -13,6 +14,17 @@ pub struct Cli {
     /// [default: the one active incident]
     #[arg(long, short, global = true, env = "INCIDENT", value_name = "ID")]
     pub incident: Option<String>,
+
+    /// When to colour output for people: auto colours a terminal unless
+    /// NO_COLOR is set (and not empty). --json is never coloured
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = ColorChoice::Auto,
+        value_name = "WHEN"
+    )]
+    pub color: ColorChoice,
 
     #[command(subcommand)]
     pub command: Command,

@@ -56,6 +56,19 @@ pub fn format_utc(time: DateTime<Utc>) -> String {
     time.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
+/// How a time is shown to people where the date matters: local time with
+/// its offset, to the minute (`2026-11-24 07:50 +01:00`).
+pub fn format_local(time: DateTime<Utc>) -> String {
+    time.with_timezone(&Local)
+        .format("%Y-%m-%d %H:%M %:z")
+        .to_string()
+}
+
+/// A time of day near now, in local time (`07:50`).
+pub fn format_local_hm(time: DateTime<Utc>) -> String {
+    time.with_timezone(&Local).format("%H:%M").to_string()
+}
+
 /// Sub-second noise that keeps ids of entries written in the same second apart;
 /// zero when the clock is fixed, so fixed-clock runs are repeatable.
 pub fn entropy() -> u64 {

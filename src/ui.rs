@@ -1,7 +1,7 @@
 //! The person at the terminal: whether one is there, text they type (an
 //! argument, standard input or their editor), what commands print for people
 //! (with control characters from the record escaped) and for programs
-//! (`--json`).
+//! (`--json`), and whether and how that text is coloured.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -116,6 +116,141 @@ impl<W: Write> Human<W> {
             None => Cow::Owned(args.to_string()),
         };
         self.inner.write_all(escape_controls(&text).as_bytes())
+    }
+}
+
+impl<W: Write> Human<W> {
+    /// Writes a line built with `Palette::line`: its record text was escaped
+    /// as it was added, so it goes out as it is and our styling reaches the
+    /// terminal.
+    pub fn line(&mut self, line: Line) -> io::Result<()> {
+        self.inner.write_all(line.text.as_bytes())?;
+        self.inner.write_all(b"\n")
+    }
+}
+
+/// `--color`: when output for people is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    // Plain comments, not doc comments: clap would list each one under every
+    // subcommand's help; `--color`'s own help says what they mean.
+    // Only on a terminal, and only when `NO_COLOR` is unset or empty.
+    Auto,
+    // Always, even into a pipe or a file.
+    Always,
+    Never,
+}
+
+/// Whether to colour, decided once per run: `always` and `never` say so;
+/// `auto` colours a terminal unless `NO_COLOR` is set to anything but the
+/// empty string (no-color.org).
+pub fn colour_wanted(
+    choice: ColorChoice,
+    terminal: bool,
+    no_color: Option<&std::ffi::OsStr>,
+) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && no_color.is_none_or(|value| value.is_empty()),
+    }
+}
+
+/// Whether this run colours standard output.
+pub fn palette(choice: ColorChoice) -> Palette {
+    Palette {
+        colour: colour_wanted(
+            choice,
+            io::stdout().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        ),
+    }
+}
+
+/// The styles output for people uses; `Palette` applies them only when
+/// colour is on.
+pub mod style {
+    use anstyle::{AnsiColor, Style};
+
+    const fn fg(colour: AnsiColor) -> Style {
+        Style::new().fg_color(Some(anstyle::Color::Ansi(colour)))
+    }
+
+    /// Section names and the incident's id.
+    pub const HEADING: Style = Style::new().bold();
+    /// Something that needs a person now: overdue, SEV1.
+    pub const ALERT: Style = fg(AnsiColor::Red).bold();
+    /// Something to watch: SEV2, a handoff not yet accepted, still active.
+    pub const WARN: Style = fg(AnsiColor::Yellow);
+    /// Done or calm: resolved, closed.
+    pub const GOOD: Style = fg(AnsiColor::Green);
+    /// Less important: unassigned, folded counts, times.
+    pub const DIM: Style = Style::new().dimmed();
+    /// Lower severities.
+    pub const NOTICE: Style = fg(AnsiColor::Cyan);
+    /// No styling.
+    pub const PLAIN: Style = Style::new();
+
+    /// A severity's colour by its name: SEV1 red, SEV2 yellow, SEV3 cyan,
+    /// anything else (a repository's own names) plain.
+    pub fn severity(name: &str) -> Style {
+        match name.to_ascii_uppercase().as_str() {
+            "SEV1" | "SEV0" => ALERT,
+            "SEV2" => WARN,
+            "SEV3" => NOTICE,
+            _ => PLAIN,
+        }
+    }
+}
+
+/// Whether output for people is coloured, decided once (`palette`), and
+/// the way to build lines that may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Palette {
+    pub colour: bool,
+}
+
+impl Palette {
+    /// An empty line to build.
+    pub fn line(self) -> Line {
+        Line {
+            text: String::new(),
+            colour: self.colour,
+        }
+    }
+}
+
+/// A line for people, built from pieces. Every piece is escaped by
+/// `escape_controls` as it is added; styling goes around the escaped text
+/// afterwards, so our own escape sequences reach the terminal and the
+/// record's never do. Written with `Human::line`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    text: String,
+    colour: bool,
+}
+
+impl Line {
+    /// Adds text as it is (escaped).
+    pub fn push(self, text: impl fmt::Display) -> Line {
+        self.paint(style::PLAIN, text)
+    }
+
+    /// Adds text (escaped) in `style` when colour is on.
+    pub fn paint(mut self, style: anstyle::Style, text: impl fmt::Display) -> Line {
+        let text = text.to_string();
+        let text = escape_controls(&text);
+        if self.colour && style != style::PLAIN {
+            self.text.push_str(&format!("{style}{text}{style:#}"));
+        } else {
+            self.text.push_str(&text);
+        }
+        self
+    }
+
+    /// The text, with any styling codes.
+    pub fn as_str(&self) -> &str {
+        &self.text
     }
 }
 
@@ -247,6 +382,32 @@ mod tests {
         }
         // Joiners and other format characters that do not reorder stay.
         assert_eq!(escape_controls("👩\u{200d}💻"), "👩\u{200d}💻");
+    }
+
+    #[test]
+    fn colour_follows_the_flag_the_terminal_and_no_color() {
+        use std::ffi::OsStr;
+        let set = Some(OsStr::new("1"));
+        let empty = Some(OsStr::new(""));
+        assert!(colour_wanted(ColorChoice::Auto, true, None));
+        assert!(colour_wanted(ColorChoice::Auto, true, empty));
+        assert!(!colour_wanted(ColorChoice::Auto, true, set));
+        assert!(!colour_wanted(ColorChoice::Auto, false, None));
+        assert!(colour_wanted(ColorChoice::Always, false, set));
+        assert!(!colour_wanted(ColorChoice::Never, true, None));
+    }
+
+    #[test]
+    fn lines_escape_record_text_but_keep_their_own_styling() {
+        let on = Palette { colour: true };
+        let line = on.line().push("id ").paint(style::ALERT, "\x1b[2Jsev");
+        assert_eq!(line.as_str(), "id \x1b[1m\x1b[31m\\u{1b}[2Jsev\x1b[0m");
+        let off = Palette { colour: false };
+        let line = off.line().push("id ").paint(style::ALERT, "\x1b[2Jsev");
+        assert_eq!(line.as_str(), "id \\u{1b}[2Jsev");
+        let mut out = Human::new(Vec::new());
+        out.line(on.line().paint(style::GOOD, "ok")).unwrap();
+        assert_eq!(String::from_utf8(out.inner).unwrap(), "\x1b[32mok\x1b[0m\n");
     }
 
     #[test]

@@ -41,6 +41,9 @@ pub struct Globals {
     /// The incident named by `--incident` or `$INCIDENT`; an empty value
     /// (`export INCIDENT=` to clear it) counts as none.
     pub incident: Option<String>,
+    /// Whether output for people is coloured (`--color`, `NO_COLOR`, and
+    /// whether stdout is a terminal), decided once; `--json` ignores it.
+    pub palette: ui::Palette,
 }
 
 impl Globals {
@@ -65,6 +68,7 @@ pub enum Outcome {
 pub fn run(cli: Cli) -> Result<Outcome> {
     let globals = Globals {
         incident: cli.incident.filter(|id| !id.trim().is_empty()),
+        palette: ui::palette(cli.color),
     };
     let globals = &globals;
     match cli.command {

@@ -54,6 +54,19 @@ pub fn format(duration: TimeDelta) -> String {
     format!("{sign}{body}")
 }
 
+/// How long ago `then` was, seen from `now`: `just now` within a minute,
+/// `12m ago`, `1h 05m ago`; a time still ahead reads `in 3m`.
+pub fn ago(then: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> String {
+    let delta = now - then;
+    if delta.num_seconds().abs() < 60 {
+        "just now".to_string()
+    } else if delta < TimeDelta::zero() {
+        format!("in {}", format(-delta))
+    } else {
+        format!("{} ago", format(delta))
+    }
+}
+
 /// Formats a duration the way runbooks write it: `15m`, `1h`, `1h30m`, `1d`.
 pub fn compact(duration: TimeDelta) -> String {
     let mut secs = duration.num_seconds().abs();
@@ -89,6 +102,17 @@ mod tests {
         for text in ["15m", "1h", "1h30m", "1d", "90s", "1d2h"] {
             assert_eq!(compact(parse(text).unwrap()), text.replace("90s", "1m30s"));
         }
+    }
+
+    #[test]
+    fn says_how_long_ago() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-24T07:00:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(ago(now - TimeDelta::seconds(30), now), "just now");
+        assert_eq!(ago(now - TimeDelta::minutes(12), now), "12m ago");
+        assert_eq!(ago(now - TimeDelta::minutes(65), now), "1h 05m ago");
+        assert_eq!(ago(now + TimeDelta::minutes(3), now), "in 3m");
     }
 
     #[test]

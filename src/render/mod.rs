@@ -1,6 +1,7 @@
 //! What the tool renders for people: handlebars set-up, the helpers templates
 //! may use, and the view structs they render. `--json` prints the same views.
 
+pub mod dashboard;
 mod helpers;
 pub mod view;
 

@@ -6,6 +6,7 @@
 mod harness;
 
 mod bad_input;
+mod colour;
 mod completions;
 mod core;
 mod crash;

@@ -37,9 +37,9 @@ fn show_and_list_escape_ansi_and_bidi_controls() {
     // The lines that quote the title or the note; the rest is the usual view.
     let quoting: Vec<&str> = show.lines().filter(|l| l.contains("\\u{")).collect();
     insta::assert_snapshot!(quoting.join("\n"), @r"
-    2026-11-24-checkout-exe-txt: Checkout \u{202e}exe.txt
-      2026-11-24 06:50  declared      Alice Example: Declared **Checkout \u{202e}exe.txt** as SEV3 (customer impact).
-      2026-11-24 06:50  note          Alice Example: payment-api says \u{1b}[31mred\u{1b}[0m
+    2026-11-24-checkout-exe-txt  Checkout \u{202e}exe.txt
+      just now    declared    Alice Example: Declared **Checkout \u{202e}exe.txt** as SEV3 (customer impact).
+      just now    note        Alice Example: payment-api says \u{1b}[31mred\u{1b}[0m
     ");
     let list = repo.ok(&["list"]);
     insta::assert_snapshot!(list, @r"2026-11-24-checkout-exe-txt  SEV3  investigating  Checkout \u{202e}exe.txt");
