@@ -60,7 +60,10 @@ pub fn warn_config(config: &Config) {
 }
 
 pub fn warn_failed(kind: TargetKind, reason: &str) {
-    crate::ui::tell(format!("warning: notification to {} failed: {reason}", kind.name()));
+    crate::ui::tell(format!(
+        "warning: notification to {} failed: {reason}",
+        kind.name()
+    ));
 }
 
 /// Sends `event` to every target at once, each within the timeout; the

@@ -14,6 +14,7 @@ mod merge;
 mod notify;
 mod output;
 mod process;
+mod progress;
 mod prompt;
 mod readme;
 mod render;
