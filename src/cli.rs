@@ -57,6 +57,8 @@ pub enum Command {
     Templates(commands::templates::Args),
     Stats(commands::stats::Args),
     Notify(commands::notify::Args),
+    #[command(hide = true)]
+    Complete(commands::complete::Args),
     Completions(commands::completions::Args),
     Man(commands::man::Args),
 }
@@ -75,7 +77,7 @@ pub fn commands_markdown() -> String {
         cli.render_long_help()
     ));
     for sub in cli.get_subcommands_mut() {
-        if sub.get_name() == "help" {
+        if sub.get_name() == "help" || sub.is_hide_set() {
             continue;
         }
         let name = format!("incident {}", sub.get_name());

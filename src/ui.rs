@@ -267,6 +267,59 @@ pub fn tell(line: impl fmt::Display) {
     let _ = writeln!(Human::new(io::stderr().lock()), "{line}");
 }
 
+/// Below this many incidents a command across the history is quick, so it
+/// stays quiet; above it a person at a terminal sees how far it has got.
+pub const PROGRESS_THRESHOLD: usize = 200;
+
+/// A progress bar on standard error for work over many incidents. It shows
+/// only when stderr is a terminal and there are more than
+/// `PROGRESS_THRESHOLD` items, so pipes, scripts and small repositories see
+/// nothing; it is cleared when dropped or finished, leaving no trace.
+pub struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    /// A bar for `len` steps described by `what` ("reading incidents"); the
+    /// text is ours, never from the record, so it needs no escaping.
+    pub fn new(what: &'static str, len: usize) -> Progress {
+        if len <= PROGRESS_THRESHOLD || !io::stderr().is_terminal() {
+            return Progress { bar: None };
+        }
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(len as u64),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        // The template is a constant; should it ever fail to parse, the
+        // default style still shows the count.
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len}") {
+            bar.set_style(style);
+        }
+        bar.set_message(what);
+        // Drawn at once, so even a quick run shows where it stands.
+        bar.tick();
+        Progress { bar: Some(bar) }
+    }
+
+    /// One more step done.
+    pub fn inc(&self) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    /// Clears the bar, before the command prints warnings or results.
+    pub fn finish(self) {}
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 /// A question a person answered with Esc: nothing is recorded.
 #[derive(Debug, thiserror::Error)]
 #[error("cancelled; nothing was recorded")]

@@ -33,10 +33,17 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
     // One hand-broken record must not hide the others in the middle of an
     // incident: list what can be read, name what cannot, and exit 1.
     let mut unreadable = Unreadable::default();
+    // `--all` reads the whole history; the bar shows only on a terminal and
+    // for more than a few hundred incidents.
+    let progress = ui::Progress::new("reading incidents", ids.len());
     let mut docs: Vec<IncidentDoc> = ids
         .iter()
-        .filter_map(|id| unreadable.check(store.read_incident(id)))
+        .filter_map(|id| {
+            progress.inc();
+            unreadable.check(store.read_incident(id))
+        })
         .collect();
+    progress.finish();
     unreadable.warn(!docs.is_empty())?;
     // Ids sort by day, then by slug; within a day the declare time decides.
     docs.sort_by(|a, b| {

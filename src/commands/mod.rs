@@ -4,6 +4,7 @@
 //! defined here once.
 
 pub mod check;
+pub mod complete;
 pub mod completions;
 pub mod declare;
 pub mod due;
@@ -94,6 +95,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Rca(args) => rca::run(args, globals),
         Command::Templates(args) => templates::run(args, globals),
         Command::Stats(args) => stats::run(args, globals),
+        Command::Complete(args) => complete::run(args, globals),
         Command::Completions(args) => completions::run(args, globals),
         Command::Man(args) => man::run(args, globals),
         Command::Notify(args) => notify::run(args, globals),

@@ -71,7 +71,10 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
     let mut samples: BTreeMap<(String, String), Samples> = BTreeMap::new();
     let mut unreadable = Unreadable::default();
     let mut read_any = false;
-    for id in store.incident_ids()? {
+    let ids = store.incident_ids()?;
+    let progress = ui::Progress::new("reading incidents", ids.len());
+    for id in ids {
+        progress.inc();
         // Ids start with the declare date, so older incidents are skipped unread.
         if let Some(since) = since {
             let declared = id
@@ -103,6 +106,7 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
             }
         }
     }
+    progress.finish();
     unreadable.warn(read_any)?;
     let groups: Vec<Group> = samples
         .into_iter()

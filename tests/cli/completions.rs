@@ -142,3 +142,105 @@ fn neither_command_touches_a_repository() {
     repo.ok(&["man", "--dir", "pages"]);
     assert!(!repo.root.join(".git").exists());
 }
+
+/// A repository with two incidents, one of them active with a checklist.
+fn two_incidents() -> (TestRepo, String, String) {
+    let repo = TestRepo::new();
+    let first = repo.declare(&[
+        "Checkout returns 500s",
+        "--impact",
+        "major",
+        "--urgency",
+        "medium",
+    ]);
+    repo.ok(&["-i", &first, "status", "mitigated"]);
+    let second = repo.declare(&["Search is slow", "--impact", "minor", "--urgency", "low"]);
+    (repo, first, second)
+}
+
+#[test]
+fn complete_prints_incident_ids_and_checklist_items() {
+    let (repo, first, second) = two_incidents();
+    let ids = repo.ok(&["complete", "ids"]);
+    let mut expected = vec![first.clone(), second.clone()];
+    expected.sort();
+    assert_eq!(ids.lines().collect::<Vec<_>>(), expected, "{ids}");
+    let checklist = repo.read(format!("incidents/{second}/checklist.md"));
+    let items = repo.ok(&["complete", "items", &second]);
+    assert!(!items.is_empty());
+    for item in items.lines() {
+        assert!(item.contains('.'), "{item}");
+        assert!(
+            checklist.contains(&format!("`{item}`")) || checklist.contains(item),
+            "{item} not in\n{checklist}"
+        );
+    }
+    assert!(
+        items.lines().any(|i| i == "commander.confirm-roles"),
+        "{items}"
+    );
+    // The incident comes from -i as for any command.
+    assert_eq!(repo.ok(&["-i", &second, "complete", "items"]), items);
+    // Hidden from the help and the commands reference.
+    assert!(!repo.ok(&["--help"]).contains("complete "));
+}
+
+#[test]
+fn the_bash_function_completes_incident_ids_and_items() {
+    let (repo, first, second) = two_incidents();
+    let script = repo.root.join("incident.bash");
+    std::fs::write(&script, repo.ok(&["completions", "bash"])).unwrap();
+    let binary = assert_cmd::cargo::cargo_bin!("incident");
+    let complete = |words: &[&str]| -> Vec<String> {
+        let words: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+        let cword = words.len();
+        let line = format!(
+            "source '{}'; COMP_WORDS=('{}' {}); COMP_CWORD={}; _incident_dynamic \"${{COMP_WORDS[0]}}\" \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            script.display(),
+            binary.display(),
+            words.join(" "),
+            cword,
+        );
+        let out = std::process::Command::new("bash")
+            .args(["-c", &line])
+            .current_dir(&repo.root)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let mut both = vec![first.clone(), second.clone()];
+    both.sort();
+    assert_eq!(complete(&["show", ""]), both);
+    assert_eq!(complete(&["--incident", ""]), both);
+    assert_eq!(complete(&["rca", "-o", "x.md", &second[..11]]).len(), 2);
+    // A second positional is not an incident.
+    assert!(!complete(&["show", &first, ""]).contains(&second));
+    let items = complete(&["-i", &second, "check", "commander.conf"]);
+    assert_eq!(items, ["commander.confirm-roles"]);
+    // Everything else is clap's script.
+    assert!(complete(&["no"]).contains(&"note".to_string()));
+}
+
+#[test]
+fn zsh_and_fish_scripts_ask_for_ids_and_items() {
+    let repo = TestRepo::bare_dir();
+    let zsh = repo.ok(&["completions", "zsh"]);
+    assert!(zsh.contains("]:ID:_incident_complete_ids'"), "{zsh}");
+    assert!(zsh.contains(":_incident_complete_items'"), "{zsh}");
+    assert!(zsh.contains("_incident_complete_ids() {"), "{zsh}");
+    let fish = repo.ok(&["completions", "fish"]);
+    assert!(
+        fish.contains("(incident complete ids 2>/dev/null)"),
+        "{fish}"
+    );
+    assert!(fish.contains("__fish_incident_complete_items"), "{fish}");
+}

@@ -15,6 +15,7 @@ mod merge;
 mod notify;
 mod output;
 mod process;
+mod progress;
 mod prompt;
 mod readme;
 mod render;
