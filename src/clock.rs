@@ -51,17 +51,17 @@ fn parse_rfc3339(text: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc).trunc_subsecs(0))
 }
 
-/// How a time is shown to people: UTC, to the minute.
-pub fn format_utc(time: DateTime<Utc>) -> String {
-    time.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
 /// How a time is shown to people where the date matters: local time with
 /// its offset, to the minute (`2026-11-24 07:50 +01:00`).
 pub fn format_local(time: DateTime<Utc>) -> String {
     time.with_timezone(&Local)
         .format("%Y-%m-%d %H:%M %:z")
         .to_string()
+}
+
+/// A time of day in local time with its offset (`07:50 +01:00`).
+pub fn format_local_time(time: DateTime<Utc>) -> String {
+    time.with_timezone(&Local).format("%H:%M %:z").to_string()
 }
 
 /// A time of day near now, in local time (`07:50`).

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
-use crate::clock::format_utc;
+use crate::clock::format_local;
 
 #[derive(Debug, Error)]
 pub enum Error {
@@ -156,7 +156,7 @@ pub enum Error {
     FutureTime(String),
 
     /// Times that contradict each other, such as resolved before mitigated.
-    #[error("{event} at {} would come before {follows} at {}", format_utc(*.at), format_utc(*.follows_at))]
+    #[error("{event} at {} would come before {follows} at {}", format_local(*.at), format_local(*.follows_at))]
     TimesOutOfOrder {
         event: String,
         at: DateTime<Utc>,

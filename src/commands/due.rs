@@ -70,7 +70,7 @@ pub fn lines(due: &[DueItem], now: DateTime<Utc>) -> Vec<String> {
         } else {
             format!("due in {}", duration::format(item.due - now))
         };
-        let at = item.due.format("%H:%M UTC");
+        let at = clock::format_local_time(item.due);
         if item.kind == DueKind::StartItem {
             if !start_done {
                 let ids: Vec<&str> = start_items.iter().map(|i| i.id.as_str()).collect();
@@ -85,7 +85,7 @@ pub fn lines(due: &[DueItem], now: DateTime<Utc>) -> Vec<String> {
         }
         let detail = match (&item.every, item.last_done) {
             (Some(every), Some(last)) => {
-                format!(" (every {every}; last {})", last.format("%H:%M UTC"))
+                format!(" (every {every}; last {})", clock::format_local_time(last))
             }
             (Some(every), None) => format!(" (every {every})"),
             _ => String::new(),

@@ -397,8 +397,8 @@ fn a_time_in_the_future() {
 #[test]
 fn detection_after_the_declaration_or_impact_after_detection() {
     let repo = TestRepo::new();
-    insta::assert_snapshot!(refused(&repo, &["declare", "Odd", "--at", "06:30", "--detected-at", "06:40"]), @"error: the declaration at 2026-11-24 06:30 UTC would come before detection (--detected-at) at 2026-11-24 06:40 UTC; an incident is noticed before it is declared; check --at and --detected-at");
-    insta::assert_snapshot!(refused(&repo, &["declare", "Odd", "--detected-at", "06:40", "--started-at", "06:45"]), @"error: detection at 2026-11-24 06:40 UTC would come before the start of impact (--started-at) at 2026-11-24 06:45 UTC; impact starts before anyone notices it; check --detected-at and --started-at");
+    insta::assert_snapshot!(refused(&repo, &["declare", "Odd", "--at", "06:30", "--detected-at", "06:40"]), @"error: the declaration at 2026-11-24 06:30 +00:00 would come before detection (--detected-at) at 2026-11-24 06:40 +00:00; an incident is noticed before it is declared; check --at and --detected-at");
+    insta::assert_snapshot!(refused(&repo, &["declare", "Odd", "--detected-at", "06:40", "--started-at", "06:45"]), @"error: detection at 2026-11-24 06:40 +00:00 would come before the start of impact (--started-at) at 2026-11-24 06:45 +00:00; impact starts before anyone notices it; check --detected-at and --started-at");
 }
 
 #[test]
@@ -407,11 +407,11 @@ fn a_status_before_the_one_it_follows() {
     repo.ok(&["status", "mitigated", "--at", "06:48"]);
     repo.ok(&["check", "commander.impact-ended"]);
     repo.ok(&["check", "support.impact-ended"]);
-    insta::assert_snapshot!(refused(&repo, &["status", "resolved", "--at", "06:40"]), @"error: status resolved at 2026-11-24 06:40 UTC would come before status mitigated at 2026-11-24 06:48 UTC; status changes are recorded in the order they happened; check --at");
+    insta::assert_snapshot!(refused(&repo, &["status", "resolved", "--at", "06:40"]), @"error: status resolved at 2026-11-24 06:40 +00:00 would come before status mitigated at 2026-11-24 06:48 +00:00; status changes are recorded in the order they happened; check --at");
     // Moving back is a change too: it cannot predate the status it undoes.
     let err = refused(&repo, &["status", "identified", "--at", "06:45"]);
     assert!(
-        err.starts_with("error: status identified at 2026-11-24 06:45 UTC would come before status mitigated at 2026-11-24 06:48 UTC"),
+        err.starts_with("error: status identified at 2026-11-24 06:45 +00:00 would come before status mitigated at 2026-11-24 06:48 +00:00"),
         "{err}"
     );
 }

@@ -323,7 +323,7 @@ fn open_start_items_fall_due_at_the_response_target() {
     assert_eq!(folded.len(), 1, "{out}");
     assert!(
         folded[0].starts_with(
-            "OVERDUE 1m ago       07:05 UTC  16 start items open: commander.summary, "
+            "OVERDUE 1m ago       07:05 +00:00  16 start items open: commander.summary, "
         ),
         "{out}"
     );
@@ -1008,4 +1008,18 @@ fn decision_points_stop_falling_due_once_mitigated() {
         !due.iter().any(|item| item["kind"] == "decision-point"),
         "{due:#?}"
     );
+}
+
+#[test]
+fn due_shows_local_times_with_their_offset() {
+    let repo = TestRepo::new();
+    repo.declare(&["Checkout errors", "--severity", "SEV1"]);
+    let output = repo
+        .incident(&["due"])
+        .env("TZ", "Europe/Paris")
+        .output()
+        .unwrap();
+    let out = String::from_utf8(output.stdout).unwrap();
+    // 07:05 UTC is 08:05 in Paris in November.
+    assert!(out.contains("08:05 +01:00"), "{out}");
 }
