@@ -65,11 +65,16 @@ fn repository(past: usize) -> tempfile::TempDir {
     dir
 }
 
-fn bench_note(c: &mut Criterion) {
-    let past = std::env::var("INCIDENTS")
+/// How many past incidents the repository holds: `INCIDENTS`, else 2,000.
+fn past_incidents() -> usize {
+    std::env::var("INCIDENTS")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(2000);
+        .unwrap_or(2000)
+}
+
+fn bench_note(c: &mut Criterion) {
+    let past = past_incidents();
     let repo = repository(past);
     let root = repo.path();
     let line = "Error rate back under 1% after the rollback";
@@ -93,10 +98,7 @@ fn bench_note(c: &mut Criterion) {
 }
 
 fn bench_prompt(c: &mut Criterion) {
-    let past = std::env::var("INCIDENTS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(2000);
+    let past = past_incidents();
     let repo = repository(past);
     let root = repo.path();
     let mut group = c.benchmark_group(format!("shell prompt, {past} past incidents"));
