@@ -48,6 +48,21 @@ fn head(repo: &TestRepo) -> String {
     repo.git(&["rev-parse", "HEAD"]).trim().to_string()
 }
 
+/// Runs `incident ARGS` with the fault hook set to `step`; it must die there.
+fn kill_at(repo: &TestRepo, args: &[&str], step: &str) {
+    let output = repo
+        .incident(args)
+        .env("INCIDENT_FAULT", step)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        None,
+        "incident {args:?} should have been killed at `{step}`: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 /// Kills `args` at each step and checks what the next commands find.
 fn killed_at_every_step(setup: Setup, args: &[&str]) {
     let commit_point = FAULT_POINTS
@@ -60,17 +75,7 @@ fn killed_at_every_step(setup: Setup, args: &[&str]) {
         let before = head(&repo);
         let files_before = committed_files(&repo);
 
-        let output = repo
-            .incident(args)
-            .env("INCIDENT_FAULT", step)
-            .output()
-            .unwrap();
-        assert_eq!(
-            output.status.code(),
-            None,
-            "incident {args:?} should have been killed at `{step}`: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        kill_at(&repo, args, step);
 
         // A reader tidies up first, then sees a consistent record.
         let list = repo.incident(&["list", "--all"]).output().unwrap();
@@ -218,12 +223,7 @@ fn init() {
 fn a_commit_killed_after_the_branch_moved_and_built_on_by_hand_counts_as_recorded() {
     let repo = TestRepo::new();
     declared(&repo);
-    let output = repo
-        .incident(&["note", "Error rate at 30%"])
-        .env("INCIDENT_FAULT", "index-installed")
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), None);
+    kill_at(&repo, &["note", "Error rate at 30%"], "index-installed");
     // Someone commits something else before any incident command runs.
     repo.write("README.md", "edited\n");
     repo.git(&["commit", "-q", "-am", "by hand"]);
@@ -242,12 +242,7 @@ fn a_commit_killed_after_the_branch_moved_and_built_on_by_hand_counts_as_recorde
 fn a_file_edited_by_hand_after_a_kill_is_left_alone() {
     let repo = TestRepo::new();
     declared(&repo);
-    let output = repo
-        .incident(&["severity", "SEV1"])
-        .env("INCIDENT_FAULT", "files-written")
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), None);
+    kill_at(&repo, &["severity", "SEV1"], "files-written");
     let path = "incidents/2026-11-24-checkout-errors/incident.md";
     let edited = repo
         .read(path)
