@@ -64,6 +64,14 @@ pub enum Error {
         message: String,
     },
 
+    /// A record file still holds git's conflict markers from a merge.
+    #[error("{}:{line}: unresolved merge conflict (git's conflict markers are still in the file)", .path.display())]
+    MergeConflict { path: PathBuf, line: usize },
+
+    /// An incident directory whose `incident.md` is gone.
+    #[error("`{}` is missing, so the incident cannot be read", .0.display())]
+    MissingIncidentFile(PathBuf),
+
     /// A name that is not one of a fixed set (severity, role, status, kind, level).
     #[error("unknown {what} `{name}`; expected one of: {}", .valid.join(", "))]
     UnknownName {
@@ -203,6 +211,13 @@ impl Error {
             Error::NotARepository(_) => "run `incident init` to make one".into(),
             Error::BareRepository(_) => "clone it and run `incident` in the clone".into(),
             Error::AmbiguousIncident { .. } => "give more of the id".into(),
+            Error::MergeConflict { .. } => {
+                "run `incident resolve` to rebuild the record from the merged timeline".into()
+            }
+            Error::MissingIncidentFile(path) => format!(
+                "bring it back with `git checkout HEAD -- {}` (or from the commit that deleted it)",
+                path.display()
+            ),
             Error::TitleTooLong { .. } => {
                 "keep the title to what is wrong and put the details in --summary".into()
             }

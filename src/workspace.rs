@@ -104,6 +104,9 @@ impl Workspace {
         if self.store.exists(&self.store.incident_file(reference)) {
             return Ok(reference.to_string());
         }
+        if self.store.exists(&self.store.timeline_dir(reference)) {
+            return Err(Error::MissingIncidentFile(self.store.incident_file(reference)).into());
+        }
         let ids = self.store.incident_ids()?;
         match id::matching_ids(reference, &ids).as_slice() {
             [one] => Ok((*one).clone()),
@@ -307,6 +310,7 @@ pub fn new_entry(
     changes: Vec<Change>,
 ) -> Entry {
     Entry {
+        id: String::new(),
         header: EntryHeader {
             at,
             author: identity.name.clone(),
@@ -317,6 +321,19 @@ pub fn new_entry(
         },
         text,
     }
+}
+
+/// The incident's readable timeline entries; each one that cannot be read
+/// is named in a warning and left out.
+pub fn read_timeline_warning(store: &Store, id: &str) -> Result<Vec<Entry>> {
+    let timeline = store.read_timeline(id)?;
+    for e in &timeline.broken {
+        ui::tell(format!(
+            "warning: {}; that entry is left out",
+            crate::error::one_line(e)
+        ));
+    }
+    Ok(timeline.entries)
 }
 
 /// One incident read in full, ready to show or render.
@@ -332,7 +349,7 @@ impl LoadedIncident {
         Ok(LoadedIncident {
             doc: store.read_incident(id)?,
             checklist: checklist::parse(&store.read_checklist(id)?),
-            timeline: store.read_timeline(id)?,
+            timeline: read_timeline_warning(store, id)?,
             policy: store.policy()?.0,
         })
     }

@@ -82,7 +82,7 @@ fn accept(recorder: Recorder, role: Role) -> Result<Outcome> {
     let Some(holder) = doc.incident.roles.get(role).map(str::to_string) else {
         bail!("nobody holds the {role} role; assign it with `incident role {role} WHO`");
     };
-    let timeline = recording.store().read_timeline(&recording.id)?;
+    let timeline = recording.store().read_timeline(&recording.id)?.entries;
     if !timeline::pending_handoffs(&timeline).contains(&role) {
         return Err(Error::NoChange(format!(
             "{holder} has no handoff of the {} waiting",
@@ -140,7 +140,11 @@ fn ask_handoff(recorder: &Recorder) -> Result<Role> {
             Error::MissingValue("name the role: `incident role accept commander`".into()).into(),
         );
     }
-    let timeline = recorder.workspace.store.read_timeline(&recorder.id)?;
+    let timeline = recorder
+        .workspace
+        .store
+        .read_timeline(&recorder.id)?
+        .entries;
     let pending = timeline::pending_handoffs(&timeline);
     if pending.is_empty() {
         return Err(Error::NoChange("no handoff is waiting".into()).into());

@@ -84,7 +84,7 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
                 continue;
             }
         }
-        let read = || Ok((store.read_incident(&id)?, store.read_timeline(&id)?));
+        let read = || Ok((store.read_incident(&id)?, store.read_timeline(&id)?.entries));
         let Some((doc, timeline)) = unreadable.check(read()) else {
             continue;
         };

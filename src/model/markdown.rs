@@ -260,6 +260,30 @@ fn comment_tokens(html: &str) -> Option<Vec<String>> {
     Some(inner.split_whitespace().map(str::to_string).collect())
 }
 
+/// The 1-based line of the first of git's conflict markers, when the text
+/// holds a whole conflict: `<<<<<<< `, then `=======`, then `>>>>>>> `, each
+/// at the start of a line. A lone marker-like line is someone's text.
+pub fn conflict_line(source: &str) -> Option<usize> {
+    let marker = |line: &str, mark: &str| {
+        line.strip_prefix(mark)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+    };
+    let mut start = None;
+    let mut middle = false;
+    for (n, line) in source.lines().enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if marker(line, "<<<<<<<") {
+            start = Some(n + 1);
+            middle = false;
+        } else if start.is_some() && line == "=======" {
+            middle = true;
+        } else if middle && marker(line, ">>>>>>>") {
+            return start;
+        }
+    }
+    None
+}
+
 /// 1-based line number of a byte offset.
 pub fn line_of(source: &str, offset: usize) -> usize {
     source.as_bytes()[..offset.min(source.len())]
@@ -272,6 +296,21 @@ pub fn line_of(source: &str, offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conflicts_are_found_only_whole() {
+        let conflict = "a\n<<<<<<< HEAD\nb\n=======\nc\n>>>>>>> theirs\nd\n";
+        assert_eq!(conflict_line(conflict), Some(2));
+        let diff3 = "<<<<<<< ours\nb\n||||||| base\na\n=======\nc\n>>>>>>> theirs\n";
+        assert_eq!(conflict_line(diff3), Some(1));
+        for text in [
+            "=======\n",
+            "<<<<<<< HEAD\nonly a start\n",
+            "a\n=======\n>>>>>>> x\n",
+        ] {
+            assert_eq!(conflict_line(text), None, "{text:?}");
+        }
+    }
 
     const DOC: &str = "# Title\n\n## start\n\n- [ ] Confirm `roles` <!-- id:confirm required -->\n\n- [x] Elect a scribe\n  today\n\n## during\n\n- plain item\n- [ ] Capture SMEs <!-- id:smes only:customer -->\n";
 

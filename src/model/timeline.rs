@@ -174,6 +174,9 @@ pub struct EntryHeader {
 /// One timeline entry: its header and its markdown text, byte for byte as given.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// The entry's file name without `.md`, which orders entries of the same
+    /// second and names them in a summary's `covers`; empty until written.
+    pub id: String,
     pub header: EntryHeader,
     /// The markdown text exactly as recorded.
     pub text: String,

@@ -160,6 +160,7 @@ mod tests {
 
     fn entry(kind: EntryKind, text: &str, changes: Vec<Change>) -> Entry {
         Entry {
+            id: String::new(),
             header: EntryHeader {
                 at: at("07:00"),
                 author: "Alice Example".into(),

@@ -66,7 +66,7 @@ fn spaced(yaml: &str) -> String {
             out.push('\n');
         }
         if top_level {
-            in_roles = line == "roles:";
+            in_roles = line == "roles:" || line == "timestamps:";
         }
         if starts_key || line.trim_start().starts_with("- ") {
             let indicator = line.rsplit(' ').next().unwrap_or("");
@@ -168,7 +168,7 @@ mod tests {
         let yaml = "id: x\nroles:\n  commander: a\n  support: null\nsmes:\n- name: b\n  area: c\ntimestamps:\n  started: null\n  detected: null\n";
         assert_eq!(
             spaced(yaml),
-            "id: x\n\nroles:\n  commander: a\n\n  support: null\n\nsmes:\n- name: b\n  area: c\n\ntimestamps:\n  started: null\n  detected: null\n"
+            "id: x\n\nroles:\n  commander: a\n\n  support: null\n\nsmes:\n- name: b\n  area: c\n\ntimestamps:\n  started: null\n\n  detected: null\n"
         );
     }
     use serde::Deserialize;

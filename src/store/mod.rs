@@ -45,6 +45,13 @@ pub struct IncidentDoc {
     pub body: String,
 }
 
+/// An incident's timeline entries, with the files that could not be read.
+#[derive(Debug, Default)]
+pub struct Timeline {
+    pub entries: Vec<Entry>,
+    pub broken: Vec<anyhow::Error>,
+}
+
 /// The repository's configuration.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Config {
@@ -164,7 +171,12 @@ impl Store {
     pub fn incident_ids(&self) -> Result<Vec<String>> {
         let dir = Path::new(INCIDENTS_DIR);
         let mut ids = self.list_dir(dir)?;
-        ids.retain(|name| !name.starts_with('.') && self.exists(&self.incident_file(name)));
+        // A directory whose `incident.md` was deleted still counts, so that
+        // readers say it is missing instead of not finding the incident.
+        ids.retain(|name| {
+            !name.starts_with('.')
+                && (self.exists(&self.incident_file(name)) || self.exists(&self.timeline_dir(name)))
+        });
         Ok(ids)
     }
 
@@ -195,7 +207,10 @@ impl Store {
 
     pub fn read_incident(&self, id: &str) -> Result<IncidentDoc> {
         let path = self.incident_file(id);
-        let source = self.read_text(&path)?;
+        if !self.exists(&path) && self.exists(&self.timeline_dir(id)) {
+            return Err(Error::MissingIncidentFile(path).into());
+        }
+        let source = self.read_merged_text(&path)?;
         let (incident, body): (Incident, &str) = frontmatter::parse(&path, &source)?;
         if incident.format > FORMAT_VERSION {
             return Err(Error::Malformed {
@@ -240,27 +255,45 @@ impl Store {
         if !self.exists(&path) {
             return Ok(String::new());
         }
-        self.read_text(&path)
+        self.read_merged_text(&path)
     }
 
-    /// The incident's timeline, in order of event time.
-    pub fn read_timeline(&self, id: &str) -> Result<Vec<Entry>> {
+    /// The incident's timeline, in order of event time, ties in order of
+    /// entry id. An entry that cannot be read is kept out and reported in
+    /// `broken`: one bad file must not hide the rest of the record.
+    pub fn read_timeline(&self, id: &str) -> Result<Timeline> {
         let dir = self.timeline_dir(id);
         let mut names = self.list_dir(&dir)?;
         names.retain(|name| name.ends_with(".md"));
-        let mut entries = Vec::with_capacity(names.len());
+        let mut timeline = Timeline {
+            entries: Vec::with_capacity(names.len()),
+            broken: Vec::new(),
+        };
         for name in names {
             let path = dir.join(&name);
-            let source = self.read_text(&path)?;
-            let (header, body): (EntryHeader, &str) = frontmatter::parse(&path, &source)?;
-            entries.push(Entry {
-                header,
-                text: timeline::body_to_text(body).to_string(),
-            });
+            match self.read_entry(&path) {
+                Ok(mut entry) => {
+                    entry.id = name.trim_end_matches(".md").to_string();
+                    timeline.entries.push(entry);
+                }
+                Err(e) => timeline.broken.push(e),
+            }
         }
         // Names start with the event time, but a hand-edited `at` still wins.
-        entries.sort_by_key(|entry| entry.header.at);
-        Ok(entries)
+        timeline
+            .entries
+            .sort_by(|a, b| (a.header.at, &a.id).cmp(&(b.header.at, &b.id)));
+        Ok(timeline)
+    }
+
+    fn read_entry(&self, path: &Path) -> Result<Entry> {
+        let source = self.read_text(path)?;
+        let (header, body): (EntryHeader, &str) = frontmatter::parse(path, &source)?;
+        Ok(Entry {
+            id: String::new(),
+            header,
+            text: timeline::body_to_text(body).to_string(),
+        })
     }
 
     /// A new timeline entry file under a name no other entry has. Entries in
@@ -457,6 +490,21 @@ impl Store {
             }
             .into()
         })
+    }
+
+    /// A record file that git merges: its text, refused while it still
+    /// holds a merge's conflict markers (which YAML would report as a
+    /// puzzling syntax error, and a template would copy into a draft).
+    fn read_merged_text(&self, path: &Path) -> Result<String> {
+        let text = self.read_text(path)?;
+        match crate::model::markdown::conflict_line(&text) {
+            Some(line) => Err(Error::MergeConflict {
+                path: path.to_path_buf(),
+                line,
+            }
+            .into()),
+            None => Ok(text),
+        }
     }
 
     /// The git blob id of a file's bytes in the work tree; `None` when there
