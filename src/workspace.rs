@@ -318,6 +318,7 @@ pub fn new_entry(
             kind,
             changes,
             owner: None,
+            covers: Vec::new(),
         },
         text,
     }

@@ -4,6 +4,7 @@ use anyhow::Result;
 
 use super::{AtArg, Globals, IncidentArg, Outcome};
 use crate::clock;
+use crate::model::response;
 use crate::model::timeline::EntryKind;
 use crate::render::Renderer;
 use crate::store::Changes;
@@ -12,8 +13,9 @@ use crate::workspace::{LoadedIncident, Recording};
 
 /// Render the internal summary; --publish records it
 ///
-/// State, current impact, who holds which role, what changed since the last
-/// published summary, open items and what is due. --publish adds it to the
+/// State, current impact, who holds which role, what no published summary
+/// has reported yet (entries merged from other clones and backdated ones
+/// included), open items and what is due. --publish adds it to the
 /// timeline, which restarts the summary timer. --at sets the summary's time
 /// (what is due, durations); the content is the record as it stands now.
 #[derive(Debug, clap::Args)]
@@ -42,6 +44,8 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
         let mut entry = recording.entry(EntryKind::Summary, String::new(), Vec::new());
         let context = record.context_recording(store, &entry)?;
         let text = Renderer::load(store, "summary.md.hbs")?.render(&context)?;
+        let (_, reported) = response::since_last_summary(&record.timeline);
+        entry.header.covers = reported.iter().map(|e| e.id.clone()).collect();
         entry.text = text.clone();
         recording.commit(Changes::default(), &entry, "publish internal summary")?;
         write!(ui::stdout(), "{text}")?;

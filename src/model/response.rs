@@ -91,17 +91,30 @@ impl Incident {
     }
 }
 
-/// The last published summary, and the state changes and milestones since it
-/// (all of them before the first).
+/// The last published summary, and the state changes and milestones no
+/// published summary has reported yet. A summary reported the entries in its
+/// `covers`; one written before summaries kept that list reported everything
+/// up to its time.
 pub fn since_last_summary(timeline: &[Entry]) -> (Option<&Entry>, Vec<&Entry>) {
-    let last = timeline
+    let summaries: Vec<&Entry> = timeline
         .iter()
-        .rev()
-        .find(|e| e.header.kind == EntryKind::Summary);
+        .filter(|e| e.header.kind == EntryKind::Summary)
+        .collect();
+    let last = summaries.last().copied();
+    let covered: std::collections::HashSet<&str> = summaries
+        .iter()
+        .flat_map(|s| s.header.covers.iter().map(String::as_str))
+        .collect();
+    let covered_by_time = summaries
+        .iter()
+        .filter(|s| s.header.covers.is_empty())
+        .map(|s| s.header.at)
+        .max();
     let since = timeline
         .iter()
         .filter(|e| SUMMARY_KINDS.contains(&e.header.kind))
-        .filter(|e| last.is_none_or(|s| e.header.at > s.header.at))
+        .filter(|e| !covered.contains(e.id.as_str()))
+        .filter(|e| covered_by_time.is_none_or(|at| e.header.at > at))
         .collect();
     (last, since)
 }
@@ -142,5 +155,57 @@ mod tests {
         incident.status = Status::Investigating;
         incident.incident_type = IncidentType::Internal;
         assert_eq!(incident.next_customer_update(&terms, at("07:00")), None);
+    }
+
+    fn entry(id: &str, time: &str, kind: EntryKind, covers: &[&str]) -> Entry {
+        Entry {
+            id: id.into(),
+            header: crate::model::timeline::EntryHeader {
+                at: at(time),
+                author: "a".into(),
+                email: "a@example.com".into(),
+                kind,
+                changes: Vec::new(),
+                owner: None,
+                covers: covers.iter().map(|c| c.to_string()).collect(),
+            },
+            text: String::new(),
+        }
+    }
+
+    /// Regression (team sync): "since the last summary" was filtered by event
+    /// time, so a finding recorded on another clone before a summary was
+    /// published, but merged after it, appeared in no summary ever.
+    #[test]
+    fn a_summary_reports_what_no_summary_covered_whenever_it_arrived() {
+        use EntryKind::*;
+        let mut timeline = vec![
+            entry("a", "07:00", Finding, &[]),
+            entry("b", "07:05", Milestone, &[]),
+            entry("s1", "07:10", Summary, &["a", "b"]),
+            entry("d", "07:20", Severity, &[]),
+        ];
+        let ids = |t: &[Entry]| -> Vec<String> {
+            since_last_summary(t)
+                .1
+                .iter()
+                .map(|e| e.id.clone())
+                .collect()
+        };
+        assert_eq!(ids(&timeline), ["d"]);
+        // Merged later from another clone, with an event time before s1.
+        timeline.insert(2, entry("late", "07:08", Finding, &[]));
+        assert_eq!(ids(&timeline), ["late", "d"]);
+        assert_eq!(
+            since_last_summary(&timeline).0.map(|e| e.id.as_str()),
+            Some("s1")
+        );
+        // A summary written before `covers` existed reported everything up to its time.
+        let old = vec![
+            entry("a", "07:00", Finding, &[]),
+            entry("s0", "07:10", Summary, &[]),
+            entry("c", "07:15", Finding, &[]),
+        ];
+        assert_eq!(ids(&old), ["c"]);
     }
 }

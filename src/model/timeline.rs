@@ -169,6 +169,11 @@ pub struct EntryHeader {
     /// Who owns it, for action items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+    /// For a published summary: the ids of the entries it reported, so the
+    /// next summary reports every entry not yet reported, whenever it
+    /// arrived (a merge from another clone, an entry backdated with `--at`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub covers: Vec<String>,
 }
 
 /// One timeline entry: its header and its markdown text, byte for byte as given.

@@ -168,6 +168,7 @@ mod tests {
                 kind,
                 changes,
                 owner: None,
+                covers: Vec::new(),
             },
             text: text.into(),
         }

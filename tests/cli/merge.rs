@@ -257,3 +257,58 @@ mod properties {
         }
     }
 }
+
+/// Regression (team sync): "since the last summary" went by event time, so a
+/// finding made on another clone before a summary was published, but merged
+/// after it, was in no summary, ever; nor was an entry backdated with --at.
+#[test]
+fn the_next_summary_reports_entries_merged_or_backdated_after_the_last_one() {
+    let (_origin, id, mut a, mut b) = two_responders();
+    b.now = "2026-11-24T07:05:00Z".into();
+    b.ok(&[
+        "-i",
+        &id,
+        "note",
+        "B: replica lag is 40s",
+        "--kind",
+        "finding",
+    ]);
+    a.now = "2026-11-24T07:10:00Z".into();
+    a.ok(&[
+        "-i",
+        &id,
+        "note",
+        "A: cache hit rate fell",
+        "--kind",
+        "finding",
+    ]);
+    let first = a.ok(&["-i", &id, "summary", "--publish"]);
+    assert!(
+        first.contains("A: cache hit rate fell") && !first.contains("B: replica"),
+        "{first}"
+    );
+    merge(&a, &b);
+    a.now = "2026-11-24T07:20:00Z".into();
+    a.ok(&[
+        "-i",
+        &id,
+        "note",
+        "A: an hour ago",
+        "--kind",
+        "finding",
+        "--at",
+        "06:55",
+    ]);
+    let next = a.ok(&["-i", &id, "summary"]);
+    assert!(next.contains("B: replica lag is 40s"), "{next}");
+    assert!(next.contains("A: an hour ago"), "{next}");
+    assert!(!next.contains("A: cache hit rate fell"), "{next}");
+    // The published summary names what it reported.
+    let published = a
+        .timeline_files(&id)
+        .into_iter()
+        .map(|name| a.read(format!("incidents/{id}/timeline/{name}")))
+        .find(|text| text.contains("kind: summary"))
+        .unwrap();
+    assert!(published.contains("covers:\n- "), "{published}");
+}
