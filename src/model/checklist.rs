@@ -119,8 +119,15 @@ pub fn find<'a>(items: &'a [CheckItem], query: &str) -> Result<&'a CheckItem, Er
     }
 }
 
+/// The last line of a checklist the tool writes. Later phases' sections go
+/// just above it and people's own items below it, so that `status
+/// mitigated` on one clone and an item appended by hand on another are
+/// kept apart by this unchanged line and merge cleanly.
+pub const LATER_PHASES_LINE: &str =
+    "<!-- incident: items of later phases are added above this line; add your own below it -->\n";
+
 /// The checklist written at declare time: each role's `start` items, then
-/// each service's steps and decision points.
+/// each service's steps and decision points, then [`LATER_PHASES_LINE`].
 pub fn render_new(
     roles: &[RoleRunbook],
     services: &[ServiceRunbook],
@@ -145,6 +152,7 @@ pub fn render_new(
             service.items_for(incident_type),
         ));
     }
+    out.push_str(LATER_PHASES_LINE);
     out
 }
 
@@ -199,10 +207,19 @@ fn render_section<'a>(
     out
 }
 
-/// The checklist with new sections at the end. A blank line separates them
-/// from the old end, which checklists written before they all ended in one,
-/// or edited by hand, may lack.
+/// The checklist with new sections above [`LATER_PHASES_LINE`], else at the
+/// end. A blank line separates them from what precedes them, which
+/// checklists written before they all ended in one, or edited by hand, may
+/// lack.
 pub fn append(source: &str, sections: &str) -> String {
+    let marker = source
+        .match_indices(LATER_PHASES_LINE)
+        .map(|(at, _)| at)
+        .find(|at| *at == 0 || source[..*at].ends_with('\n'));
+    if let Some(at) = marker {
+        let (before, after) = source.split_at(at);
+        return format!("{}{after}", append(before, sections));
+    }
     let separator = match source {
         "" => "",
         text if text.ends_with("\n\n") => "",
@@ -229,6 +246,15 @@ pub fn role_of(item: &CheckItem) -> Option<Role> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn later_sections_go_above_the_marker_and_own_items_stay_below() {
+        let source = format!("- [ ] a\n\n{LATER_PHASES_LINE}\n- [ ] mine\n");
+        assert_eq!(
+            append(&source, "## B\n\n"),
+            format!("- [ ] a\n\n## B\n\n{LATER_PHASES_LINE}\n- [ ] mine\n")
+        );
+    }
 
     #[test]
     fn appended_sections_sit_after_a_blank_line() {

@@ -312,3 +312,25 @@ fn the_next_summary_reports_entries_merged_or_backdated_after_the_last_one() {
         .unwrap();
     assert!(published.contains("covers:\n- "), "{published}");
 }
+
+/// Regression (team sync): an item appended by hand at the end of the
+/// checklist and `status mitigated` (which adds the resolve items) both
+/// wrote at the end of `checklist.md`, and the merge conflicted.
+#[test]
+fn a_hand_appended_item_merges_with_the_items_mitigated_adds() {
+    for b_first in [false, true] {
+        let (_origin, id, a, b) = two_responders();
+        let path = format!("incidents/{id}/checklist.md");
+        let text = a.read(&path);
+        a.write(&path, &format!("{text}\n- [ ] Tell the data team\n"));
+        a.git(&["commit", "-q", "-am", "own item"]);
+        b.ok(&["-i", &id, "status", "mitigated"]);
+        let (into, from) = if b_first { (&b, &a) } else { (&a, &b) };
+        merge(into, from);
+        let merged = into.read(&path);
+        assert!(merged.contains("- [ ] Tell the data team"), "{merged}");
+        assert!(merged.contains("(resolve)"), "{merged}");
+        assert!(!merged.contains("<<<<<<<"), "{merged}");
+        assert_eq!(into.git(&["status", "--porcelain"]), "");
+    }
+}

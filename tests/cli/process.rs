@@ -2,6 +2,10 @@
 //! from role and service runbooks, what falls due when, the resolve gate, role
 //! handoffs, service runbooks and `incident lint`.
 
+/// The last line of a checklist the tool writes (`checklist::LATER_PHASES_LINE`).
+const LATER_PHASES_LINE: &str =
+    "<!-- incident: items of later phases are added above this line; add your own below it -->\n";
+
 use std::path::Path;
 
 use serde_json::Value;
@@ -531,12 +535,14 @@ fn mitigated_adds_the_resolve_items_and_resolved_the_close_items() {
     let repo = TestRepo::new();
     let id = repo.declare(&["Checkout down"]);
     let declared = checklist_of(&repo, &id);
+    let declared = declared.strip_suffix(LATER_PHASES_LINE).unwrap();
 
     repo.ok(&["status", "mitigated"]);
     let mitigated = checklist_of(&repo, &id);
     let added = mitigated
-        .strip_prefix(&declared)
-        .expect("the declared checklist is kept byte for byte");
+        .strip_prefix(declared)
+        .and_then(|rest| rest.strip_suffix(LATER_PHASES_LINE))
+        .expect("the declared checklist is kept byte for byte, new items above the last line");
     insta::assert_snapshot!("resolve_items_added_at_mitigated", added);
 
     // Going back and forth adds them once.
@@ -554,7 +560,10 @@ fn mitigated_adds_the_resolve_items_and_resolved_the_close_items() {
     let checked = checklist_of(&repo, &id);
     repo.ok(&["status", "resolved"]);
     let resolved = checklist_of(&repo, &id);
-    let added = resolved.strip_prefix(&checked).unwrap();
+    let added = resolved
+        .strip_prefix(checked.strip_suffix(LATER_PHASES_LINE).unwrap())
+        .and_then(|rest| rest.strip_suffix(LATER_PHASES_LINE))
+        .unwrap();
     let ids: Vec<String> = added
         .lines()
         .filter_map(|line| line.split("<!-- id:").nth(1))
@@ -663,7 +672,9 @@ fn a_repository_role_runbook_replaces_the_built_in_one() {
     let id = repo.declare(&["Checkout down", "--severity", "SEV1"]);
     let checklist = checklist_of(&repo, &id);
     assert!(
-        checklist.ends_with("## Scribe\n\n- [ ] Open the notes <!-- id:scribe.notes -->\n\n"),
+        checklist.ends_with(&format!(
+            "## Scribe\n\n- [ ] Open the notes <!-- id:scribe.notes -->\n\n{LATER_PHASES_LINE}"
+        )),
         "{checklist}"
     );
     assert!(checklist.contains("id:commander.announce"), "{checklist}");
