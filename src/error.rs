@@ -194,6 +194,43 @@ pub enum Error {
     /// `incident notify test`: some targets did not take the test event.
     #[error("{failed} of {total} notification targets failed")]
     NotifyFailed { failed: usize, total: usize },
+
+    /// `incident sync` found no remote for the branch.
+    #[error("no remote to sync with")]
+    NoRemote {
+        /// The remotes the repository has, none of them the branch's.
+        known: Vec<String>,
+    },
+
+    /// `incident sync --remote` names a remote the repository lacks.
+    #[error("no remote named `{name}`{}", known_list(.known))]
+    UnknownRemote { name: String, known: Vec<String> },
+
+    /// Uncommitted changes to the record, which a merge would mix with
+    /// what comes in.
+    #[error("`{}` has uncommitted changes, so sync will not merge into it", .0.display())]
+    DirtyBeforeSync(PathBuf),
+
+    /// git could not fetch from or push to the remote.
+    #[error("cannot {action} `{remote}`: {detail}")]
+    RemoteFailed {
+        /// `fetch from` or `push to`.
+        action: &'static str,
+        remote: String,
+        /// The line of git's output that says why.
+        detail: String,
+    },
+
+    /// Merging the remote's record conflicted; the merge is left in progress.
+    #[error("merging {upstream} left conflicts in {}", .files.join(", "))]
+    MergeConflict {
+        upstream: String,
+        files: Vec<String>,
+    },
+
+    /// Others kept pushing between our fetch and our push.
+    #[error("{upstream} kept moving: the push was rejected {tries} times")]
+    PushRejected { upstream: String, tries: usize },
 }
 
 impl Error {
@@ -256,6 +293,21 @@ impl Error {
                     .map(|path| format!(", or under [notify] in `{}`", path.display()))
                     .unwrap_or_default()
             ),
+            Error::NoRemote { known } if known.is_empty() => {
+                "add one with: git remote add origin URL".into()
+            }
+            Error::NoRemote { known } => format!(
+                "choose one with --remote NAME (this repository has: {})",
+                known.join(", ")
+            ),
+            Error::UnknownRemote { known, .. } if known.is_empty() => {
+                "add one with: git remote add NAME URL".into()
+            }
+            Error::DirtyBeforeSync(_) => "commit or stash them, then sync again".into(),
+            Error::RemoteFailed { .. } | Error::PushRejected { .. } => {
+                "your local commits are kept; run `incident sync` again later".into()
+            }
+            Error::MergeConflict { .. } => "run `incident resolve` to rebuild the record from the merged timeline, then `incident sync` again".into(),
             _ => return None,
         };
         Some(hint)
