@@ -229,8 +229,13 @@ pub enum Error {
     },
 
     /// Others kept pushing between our fetch and our push.
-    #[error("{upstream} kept moving: the push was rejected {tries} times")]
-    PushRejected { upstream: String, tries: usize },
+    #[error("{upstream} kept moving: the push was refused {tries} times (last: {last})")]
+    PushRejected {
+        upstream: String,
+        tries: usize,
+        /// git's reason for the last refusal.
+        last: String,
+    },
 }
 
 impl Error {

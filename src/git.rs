@@ -919,12 +919,12 @@ pub enum MergeOutcome {
 }
 
 /// How a push ended, when the remote answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PushOutcome {
     Pushed,
-    /// The remote branch has commits we have not merged: fetch, merge and
-    /// push again.
-    Rejected,
+    /// The remote branch has commits we have not merged, or got them while
+    /// we pushed: fetch, merge and push again. Holds git's reason.
+    Rejected(String),
 }
 
 impl Repo {
@@ -1083,16 +1083,25 @@ impl Repo {
             .lines()
             .filter(|line| line.starts_with('!'))
             .collect();
-        if refused.iter().any(|line| {
-            line.contains("[rejected]")
-                && (line.contains("(fetch first)") || line.contains("(non-fast-forward)"))
-        }) {
-            return Ok(PushOutcome::Rejected);
-        }
-        let detail = match refused.first().and_then(|line| line.split('\t').nth(2)) {
-            Some(summary) => summary.to_string(),
-            None => last_meaningful_line(&String::from_utf8_lossy(&push.stderr)),
+        let summary = refused
+            .first()
+            .and_then(|line| line.split('\t').nth(2))
+            .map(str::to_string);
+        // Refused before sending, the remote having commits we lack; or by
+        // the remote itself, when another push moved the branch between its
+        // answer to us and our update (two syncs at once).
+        let raced = |summary: &str| {
+            (summary.starts_with("[rejected]")
+                && (summary.contains("(fetch first)") || summary.contains("(non-fast-forward)")))
+                || (summary.starts_with("[remote rejected]")
+                    && (summary.contains("(failed to update ref)")
+                        || summary.contains("(failed to lock)")))
         };
+        if let Some(summary) = summary.as_deref().filter(|summary| raced(summary)) {
+            return Ok(PushOutcome::Rejected(summary.to_string()));
+        }
+        let detail =
+            summary.unwrap_or_else(|| last_meaningful_line(&String::from_utf8_lossy(&push.stderr)));
         Err(Error::RemoteFailed {
             action: "push to",
             remote: upstream.remote.clone(),

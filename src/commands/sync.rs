@@ -50,6 +50,7 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
     let before = repo.head_commit()?;
 
     let mut pushed = None;
+    let mut refusal = String::new();
     let mut backoff = FIRST_BACKOFF;
     for attempt in 1..=PUSH_TRIES {
         let theirs = repo.fetch(&upstream)?;
@@ -73,15 +74,17 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
                 pushed = Some(ahead);
                 break;
             }
-            PushOutcome::Rejected if attempt < PUSH_TRIES => {
-                ui::tell(format!(
-                    "{upstream} moved while pushing; fetching and merging again (try {} of {PUSH_TRIES})",
-                    attempt + 1
-                ));
-                std::thread::sleep(backoff);
-                backoff *= 2;
+            PushOutcome::Rejected(reason) => {
+                refusal = reason;
+                if attempt < PUSH_TRIES {
+                    ui::tell(format!(
+                        "{upstream} moved while pushing; fetching and merging again (try {} of {PUSH_TRIES})",
+                        attempt + 1
+                    ));
+                    std::thread::sleep(backoff);
+                    backoff *= 2;
+                }
             }
-            PushOutcome::Rejected => {}
         }
     }
 
@@ -92,6 +95,7 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
         None => Err(Error::PushRejected {
             upstream: upstream.to_string(),
             tries: PUSH_TRIES,
+            last: refusal,
         }
         .into()),
     }
