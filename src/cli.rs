@@ -57,6 +57,7 @@ pub enum Command {
     Templates(commands::templates::Args),
     Stats(commands::stats::Args),
     Notify(commands::notify::Args),
+    Sync(commands::sync::Args),
     #[command(hide = true)]
     Complete(commands::complete::Args),
     Completions(commands::completions::Args),

@@ -202,6 +202,48 @@ pub enum Error {
     /// `incident notify test`: some targets did not take the test event.
     #[error("{failed} of {total} notification targets failed")]
     NotifyFailed { failed: usize, total: usize },
+
+    /// `incident sync` found no remote for the branch.
+    #[error("no remote to sync with")]
+    NoRemote {
+        /// The remotes the repository has, none of them the branch's.
+        known: Vec<String>,
+    },
+
+    /// `incident sync --remote` names a remote the repository lacks.
+    #[error("no remote named `{name}`{}", known_list(.known))]
+    UnknownRemote { name: String, known: Vec<String> },
+
+    /// Uncommitted changes to the record, which a merge would mix with
+    /// what comes in.
+    #[error("`{}` has uncommitted changes, so sync will not merge into it", .0.display())]
+    DirtyBeforeSync(PathBuf),
+
+    /// git could not fetch from or push to the remote.
+    #[error("cannot {action} `{remote}`: {detail}")]
+    RemoteFailed {
+        /// `fetch from` or `push to`.
+        action: &'static str,
+        remote: String,
+        /// The line of git's output that says why.
+        detail: String,
+    },
+
+    /// Merging the remote's record conflicted; the merge is left in progress.
+    #[error("merging {upstream} left conflicts in {}", .files.join(", "))]
+    SyncConflict {
+        upstream: String,
+        files: Vec<String>,
+    },
+
+    /// Others kept pushing between our fetch and our push.
+    #[error("{upstream} kept moving: the push was refused {tries} times (last: {last})")]
+    PushRejected {
+        upstream: String,
+        tries: usize,
+        /// git's reason for the last refusal.
+        last: String,
+    },
 }
 
 impl Error {
@@ -212,7 +254,7 @@ impl Error {
             Error::BareRepository(_) => "clone it and run `incident` in the clone".into(),
             Error::AmbiguousIncident { .. } => "give more of the id".into(),
             Error::MergeConflict { .. } => {
-                "run `incident resolve` to rebuild the record from the merged timeline".into()
+                "keep the right value in each conflict (the timeline holds both sides), then `git add` the file and `git commit`".into()
             }
             Error::MissingIncidentFile(path) => format!(
                 "bring it back with `git checkout HEAD -- {}` (or from the commit that deleted it)",
@@ -271,6 +313,21 @@ impl Error {
                     .map(|path| format!(", or under [notify] in `{}`", path.display()))
                     .unwrap_or_default()
             ),
+            Error::NoRemote { known } if known.is_empty() => {
+                "add one with: git remote add origin URL".into()
+            }
+            Error::NoRemote { known } => format!(
+                "choose one with --remote NAME (this repository has: {})",
+                known.join(", ")
+            ),
+            Error::UnknownRemote { known, .. } if known.is_empty() => {
+                "add one with: git remote add NAME URL".into()
+            }
+            Error::DirtyBeforeSync(_) => "commit or stash them, then sync again".into(),
+            Error::RemoteFailed { .. } | Error::PushRejected { .. } => {
+                "your local commits are kept; run `incident sync` again later".into()
+            }
+            Error::SyncConflict { .. } => "keep the right value in each conflict (the timeline holds both sides), `git add` the files and `git commit`, then run `incident sync` again".into(),
             _ => return None,
         };
         Some(hint)

@@ -871,3 +871,378 @@ fn git_path(path: &Path) -> Result<String> {
         ),
     }
 }
+
+// ---------------------------------------------------------------------------
+// The git executable, for `incident sync`.
+//
+// Fetch, merge and push run `git` itself, not libgit2: whatever lets the
+// user's own git reach a remote (the ssh agent and `~/.ssh/config`,
+// credential helpers, proxies, `url.*.insteadOf`) then works here too. None
+// of it may ask a question: there may be no terminal, and a prompt hidden
+// behind captured output would hang the command.
+// ---------------------------------------------------------------------------
+
+/// The remote branch the current branch syncs with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upstream {
+    /// The remote's name, e.g. `origin`.
+    pub remote: String,
+    /// The branch on the remote, without `refs/heads/`.
+    pub branch: String,
+}
+
+impl Upstream {
+    /// Where the fetched tip is kept locally, as `git fetch` keeps it.
+    pub fn tracking_ref(&self) -> String {
+        format!("refs/remotes/{}/{}", self.remote, self.branch)
+    }
+}
+
+impl std::fmt::Display for Upstream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.remote, self.branch)
+    }
+}
+
+/// How `git merge` of the fetched branch ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MergeOutcome {
+    /// Nothing new came in.
+    UpToDate,
+    /// Only the remote had new commits; the branch moved forward to them.
+    FastForward,
+    /// Both sides had new commits; a merge commit joins them.
+    Merged,
+    /// The merge stopped with these files conflicted and is still in
+    /// progress.
+    Conflicted(Vec<String>),
+}
+
+/// How a push ended, when the remote answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushOutcome {
+    Pushed,
+    /// The remote branch has commits we have not merged, or got them while
+    /// we pushed: fetch, merge and push again. Holds git's reason.
+    Rejected(String),
+}
+
+impl Repo {
+    /// The remote branch `branch` (a full ref name) syncs with: on `remote`
+    /// if given, else on the branch's configured remote, else on `origin`;
+    /// the branch the configuration names there, else one of the same name.
+    pub fn upstream(&self, branch: &str, remote: Option<&str>) -> Result<Upstream> {
+        let short = branch.strip_prefix("refs/heads/").unwrap_or(branch);
+        let config = self.repo.config().context("cannot read the git config")?;
+        let configured = config.get_string(&format!("branch.{short}.remote")).ok();
+        let known: Vec<String> = self
+            .repo
+            .remotes()
+            .context("cannot read the git remotes")?
+            .iter()
+            .filter_map(|name| name.ok().flatten())
+            .map(str::to_string)
+            .collect();
+        let name = remote
+            .map(str::to_string)
+            .or_else(|| configured.clone())
+            .unwrap_or_else(|| "origin".to_string());
+        if !known.contains(&name) {
+            return Err(match remote {
+                Some(_) => Error::UnknownRemote { name, known },
+                None => Error::NoRemote { known },
+            }
+            .into());
+        }
+        let merge = config
+            .get_string(&format!("branch.{short}.merge"))
+            .ok()
+            .filter(|_| configured.as_deref() == Some(name.as_str()));
+        let remote_branch = merge
+            .as_deref()
+            .and_then(|merge| merge.strip_prefix("refs/heads/"))
+            .unwrap_or(short);
+        Ok(Upstream {
+            remote: name,
+            branch: remote_branch.to_string(),
+        })
+    }
+
+    /// Tracked files under `dir` that differ from HEAD in the work tree or
+    /// the index.
+    pub fn changed_tracked_files(&self, dir: &str) -> Result<Vec<String>> {
+        let out = self.git_ok(&[
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--no-renames",
+            "--untracked-files=no",
+            "--",
+            dir,
+        ])?;
+        Ok(out
+            .split('\0')
+            .filter(|record| record.len() > 3)
+            .map(|record| record[3..].to_string())
+            .collect())
+    }
+
+    /// Fetches the upstream branch into its remote-tracking ref and returns
+    /// its tip; `None` when the remote is reachable but has no such branch
+    /// yet (the first push makes it).
+    pub fn fetch(&self, upstream: &Upstream) -> Result<Option<String>> {
+        let refspec = format!(
+            "+refs/heads/{}:{}",
+            upstream.branch,
+            upstream.tracking_ref()
+        );
+        let fetch = self.run_git(&["fetch", "--no-tags", &upstream.remote, &refspec])?;
+        if !fetch.status.success() {
+            // Tell a branch the remote lacks from a remote we cannot reach:
+            // `--exit-code` answers 2 for the first, and git's wording of
+            // the fetch error depends on the user's language.
+            let probe = self.run_git(&[
+                "ls-remote",
+                "--exit-code",
+                &upstream.remote,
+                &format!("refs/heads/{}", upstream.branch),
+            ])?;
+            if probe.status.code() == Some(2) {
+                return Ok(None);
+            }
+            return Err(Error::RemoteFailed {
+                action: "fetch from",
+                remote: upstream.remote.clone(),
+                detail: last_meaningful_line(&String::from_utf8_lossy(&fetch.stderr)),
+            }
+            .into());
+        }
+        self.branch_tip(&upstream.tracking_ref())
+    }
+
+    /// Merges the fetched upstream branch into the current one with `git
+    /// merge`, which updates the work tree, the index and the branch as git
+    /// always does: a fast-forward when only the remote moved, a merge
+    /// commit when both did. On conflicts the merge is left in progress.
+    pub fn merge(&self, upstream: &Upstream) -> Result<MergeOutcome> {
+        let before = self.head_commit()?;
+        let theirs = self.branch_tip(&upstream.tracking_ref())?;
+        let message = format!("incident: sync with {upstream}");
+        // `--ff` overrides a `merge.ff` setting: fast-forward when possible,
+        // a real merge otherwise, never a refusal.
+        let merge = self.run_git(&[
+            "merge",
+            "--no-edit",
+            "--ff",
+            "-m",
+            &message,
+            &upstream.tracking_ref(),
+        ])?;
+        if !merge.status.success() {
+            let conflicted = self.conflicted_files()?;
+            if !conflicted.is_empty() {
+                return Ok(MergeOutcome::Conflicted(conflicted));
+            }
+            bail!(
+                "cannot merge {upstream}: {}",
+                last_meaningful_line(&String::from_utf8_lossy(&merge.stderr))
+            );
+        }
+        let after = self.head_commit()?;
+        Ok(if after == before {
+            MergeOutcome::UpToDate
+        } else if after == theirs {
+            MergeOutcome::FastForward
+        } else {
+            MergeOutcome::Merged
+        })
+    }
+
+    /// Files with unresolved conflicts in the index.
+    pub fn conflicted_files(&self) -> Result<Vec<String>> {
+        let out = self.git_ok(&["diff", "--name-only", "--diff-filter=U", "-z"])?;
+        Ok(out
+            .split('\0')
+            .filter(|path| !path.is_empty())
+            .map(str::to_string)
+            .collect())
+    }
+
+    /// Pushes `branch` (a full ref name) to the upstream branch; never
+    /// forced, so the remote only ever moves forward.
+    pub fn push(&self, branch: &str, upstream: &Upstream) -> Result<PushOutcome> {
+        let refspec = format!("{branch}:refs/heads/{}", upstream.branch);
+        let push = self.run_git(&["push", "--porcelain", &upstream.remote, &refspec])?;
+        if push.status.success() {
+            return Ok(PushOutcome::Pushed);
+        }
+        // `--porcelain` prints one line per ref, `!` first for a refused
+        // one, with reasons git does not translate.
+        let stdout = String::from_utf8_lossy(&push.stdout);
+        let refused: Vec<&str> = stdout
+            .lines()
+            .filter(|line| line.starts_with('!'))
+            .collect();
+        let summary = refused
+            .first()
+            .and_then(|line| line.split('\t').nth(2))
+            .map(str::to_string);
+        // Refused before sending, the remote having commits we lack; or by
+        // the remote itself, when another push moved the branch between its
+        // answer to us and our update (two syncs at once).
+        let raced = |summary: &str| {
+            (summary.starts_with("[rejected]")
+                && (summary.contains("(fetch first)") || summary.contains("(non-fast-forward)")))
+                || (summary.starts_with("[remote rejected]")
+                    && (summary.contains("(failed to update ref)")
+                        || summary.contains("(failed to lock)")))
+        };
+        if let Some(summary) = summary.as_deref().filter(|summary| raced(summary)) {
+            return Ok(PushOutcome::Rejected(summary.to_string()));
+        }
+        let detail =
+            summary.unwrap_or_else(|| last_meaningful_line(&String::from_utf8_lossy(&push.stderr)));
+        Err(Error::RemoteFailed {
+            action: "push to",
+            remote: upstream.remote.clone(),
+            detail,
+        }
+        .into())
+    }
+
+    /// How many commits `to` has that `from` has not (all of them when
+    /// `from` is `None`).
+    pub fn count_commits(&self, from: Option<&str>, to: &str) -> Result<usize> {
+        let exclude = from.map(|from| format!("^{from}"));
+        let mut args = vec!["rev-list", "--count", to];
+        args.extend(exclude.as_deref());
+        let out = self.git_ok(&args)?;
+        out.trim()
+            .parse()
+            .with_context(|| format!("cannot read `git rev-list --count` output `{}`", out.trim()))
+    }
+
+    /// Files under `dir` that `to` has and `from` had not (every file when
+    /// `from` is `None`), as `/`-separated paths.
+    pub fn added_files(&self, from: Option<&str>, to: &str, dir: &str) -> Result<Vec<String>> {
+        let out = match from {
+            Some(from) => self.git_ok(&[
+                "diff",
+                "--name-only",
+                "--no-renames",
+                "--diff-filter=A",
+                "-z",
+                from,
+                to,
+                "--",
+                dir,
+            ])?,
+            None => self.git_ok(&["ls-tree", "-r", "-z", "--name-only", to, "--", dir])?,
+        };
+        Ok(out
+            .split('\0')
+            .filter(|path| !path.is_empty())
+            .map(str::to_string)
+            .collect())
+    }
+
+    /// `git` in the work tree, unable to ask anything: no terminal prompt
+    /// for credentials, and ssh in batch mode unless the user chose an ssh
+    /// command of their own.
+    fn git_command(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new("git");
+        cmd.current_dir(&self.root)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            // Git Credential Manager has a prompt of its own.
+            .env("GCM_INTERACTIVE", "never")
+            .stdin(std::process::Stdio::null());
+        let own_ssh = std::env::var_os("GIT_SSH_COMMAND").is_some()
+            || std::env::var_os("GIT_SSH").is_some()
+            || self
+                .repo
+                .config()
+                .is_ok_and(|config| config.get_string("core.sshCommand").is_ok());
+        if !own_ssh {
+            cmd.env("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
+        }
+        cmd
+    }
+
+    /// Runs git and returns what it printed, whatever its exit status.
+    fn run_git(&self, args: &[&str]) -> Result<std::process::Output> {
+        self.git_command()
+            .args(args)
+            .output()
+            .context("cannot run `git`; is it installed and on PATH?")
+    }
+
+    /// Runs git, requiring success; returns its standard output.
+    fn git_ok(&self, args: &[&str]) -> Result<String> {
+        let out = self.run_git(args)?;
+        if !out.status.success() {
+            bail!(
+                "`git {}` failed: {}",
+                args.first().copied().unwrap_or_default(),
+                last_meaningful_line(&String::from_utf8_lossy(&out.stderr))
+            );
+        }
+        String::from_utf8(out.stdout).context("git printed something that is not UTF-8")
+    }
+}
+
+/// The line of git's error output that says what went wrong: the last one
+/// that is not a hint, a list item, or advice git prints after every
+/// failure of its kind. `fatal: ` and `error: ` are dropped; the caller
+/// says what failed.
+pub fn last_meaningful_line(stderr: &str) -> String {
+    const ADVICE: [&str; 5] = [
+        "fatal: Could not read from remote repository.",
+        "Please make sure you have the correct access rights",
+        "and the repository exists.",
+        "Aborting",
+        "Please commit your changes or stash them before you merge.",
+    ];
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim_end)
+        .filter(|line| !line.trim().is_empty() && !line.starts_with("hint:"))
+        .collect();
+    let meaningful = lines
+        .iter()
+        .rev()
+        .find(|line| !line.starts_with(char::is_whitespace) && !ADVICE.contains(line))
+        .or(lines.last());
+    let Some(line) = meaningful else {
+        return "git gave no reason".to_string();
+    };
+    let line = line.trim();
+    ["fatal: ", "error: ", "remote: "]
+        .iter()
+        .find_map(|prefix| line.strip_prefix(prefix))
+        .unwrap_or(line)
+        .to_string()
+}
+
+#[cfg(test)]
+mod sync_tests {
+    use super::last_meaningful_line;
+
+    #[test]
+    fn the_reason_is_kept_and_the_advice_dropped() {
+        let ssh = "ssh: connect to host example.com port 22: Connection refused\r\nfatal: Could not read from remote repository.\n\nPlease make sure you have the correct access rights\nand the repository exists.\n";
+        assert_eq!(
+            last_meaningful_line(ssh),
+            "ssh: connect to host example.com port 22: Connection refused"
+        );
+        let local = "error: Your local changes to the following files would be overwritten by merge:\n\tREADME.md\nPlease commit your changes or stash them before you merge.\nAborting\n";
+        assert_eq!(
+            last_meaningful_line(local),
+            "Your local changes to the following files would be overwritten by merge:"
+        );
+        assert_eq!(
+            last_meaningful_line("fatal: repository 'x' not found\nhint: try again\n"),
+            "repository 'x' not found"
+        );
+        assert_eq!(last_meaningful_line(""), "git gave no reason");
+    }
+}

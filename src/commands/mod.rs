@@ -26,6 +26,7 @@ pub mod sme;
 pub mod stats;
 pub mod status;
 pub mod summary;
+pub mod sync;
 pub mod templates;
 pub mod uncheck;
 pub mod update;
@@ -99,6 +100,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Completions(args) => completions::run(args, globals),
         Command::Man(args) => man::run(args, globals),
         Command::Notify(args) => notify::run(args, globals),
+        Command::Sync(args) => sync::run(args, globals),
     }
 }
 

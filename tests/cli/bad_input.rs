@@ -216,7 +216,7 @@ fn conflict_markers_are_named_as_a_merge_conflict() {
         "severity: SEV",
         "<<<<<<< HEAD\nseverity: SEV1\n=======\nseverity: SEV2\n>>>>>>> b\nold: SEV",
     );
-    let expected = format!("error: {path}:10: unresolved merge conflict (git's conflict markers are still in the file); run `incident resolve` to rebuild the record from the merged timeline\n");
+    let expected = format!("error: {path}:10: unresolved merge conflict (git's conflict markers are still in the file); keep the right value in each conflict (the timeline holds both sides), then `git add` the file and `git commit`\n");
     for args in [
         &["show"][..],
         &["note", "x"],

@@ -281,3 +281,46 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
 pub(crate) fn show_json(repo: &TestRepo, id: &str) -> serde_json::Value {
     serde_json::from_str(&repo.ok(&["show", id, "--json"])).unwrap()
 }
+
+/// A bare repository standing in for the team's shared remote.
+pub(crate) struct Remote {
+    _dir: TempDir,
+    /// The folder holding the repository, for `git daemon --base-path`.
+    pub(crate) base: PathBuf,
+    /// The repository itself, `origin.git` in `base`.
+    pub(crate) path: PathBuf,
+}
+
+impl TestRepo {
+    /// A bare copy of this repository's history, to push to and fetch from.
+    pub(crate) fn bare_clone(&self) -> Remote {
+        let dir = TempDir::new().unwrap();
+        let base = dir.path().to_path_buf();
+        let path = base.join("origin.git");
+        self.git(&[
+            "clone",
+            "-q",
+            "--bare",
+            self.root.to_str().unwrap(),
+            path.to_str().unwrap(),
+        ]);
+        Remote {
+            _dir: dir,
+            base,
+            path,
+        }
+    }
+
+    /// A clone of `url` with a home and git identity of its own, as on one
+    /// responder's machine.
+    pub(crate) fn clone_from(url: &str, name: &str, email: &str) -> TestRepo {
+        let repo = TestRepo::bare_dir();
+        fs::write(
+            repo.home.join(".gitconfig"),
+            format!("[user]\n\tname = {name}\n\temail = {email}\n[init]\n\tdefaultBranch = main\n"),
+        )
+        .unwrap();
+        repo.git(&["clone", "-q", url, "."]);
+        repo
+    }
+}

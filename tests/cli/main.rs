@@ -20,4 +20,5 @@ mod prompt;
 mod readme;
 mod render;
 mod roundtrip;
+mod sync;
 mod transaction;
