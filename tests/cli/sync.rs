@@ -17,6 +17,14 @@ fn team() -> (Remote, TestRepo, TestRepo) {
     (remote, a, b)
 }
 
+/// Fails unless every note is in the incident's timeline on `repo`.
+fn assert_has_notes(repo: &TestRepo, id: &str, notes: &[&str]) {
+    let texts = texts(repo, id);
+    for note in notes {
+        assert!(texts.iter().any(|t| t == note), "{note} missing: {texts:?}");
+    }
+}
+
 fn texts(repo: &TestRepo, id: &str) -> Vec<String> {
     show_json(repo, id)["timeline"]
         .as_array()
@@ -57,14 +65,15 @@ fn records_travel_both_ways_through_a_bare_remote() {
     // Only the remote moved for a: a fast-forward, nothing to push.
     insta::assert_snapshot!(a.ok(&["sync"]), @"fetched origin/main: 2 new entries in 2026-11-24-checkout-returns-500s");
     assert_eq!(head(&a), head(&b));
-    let on_a = texts(&a, &id);
-    for note in [
-        "A: paged the payments team",
-        "B: error rate at 30%",
-        "B: rolled back the deploy",
-    ] {
-        assert!(on_a.iter().any(|t| t == note), "{note} missing: {on_a:?}");
-    }
+    assert_has_notes(
+        &a,
+        &id,
+        &[
+            "A: paged the payments team",
+            "B: error rate at 30%",
+            "B: rolled back the deploy",
+        ],
+    );
     insta::assert_snapshot!(a.ok(&["sync"]), @"already up to date with origin/main");
     for repo in [&a, &b] {
         assert_eq!(repo.git(&["status", "--porcelain"]), "");
@@ -110,9 +119,7 @@ fn diverged_clones_syncing_at_once_both_end_with_everything() {
     b.ok(&["sync"]);
     assert_eq!(head(&a), head(&b));
     for repo in [&a, &b] {
-        let all = texts(repo, &id);
-        assert!(all.iter().any(|t| t == "A: index shards red"), "{all:?}");
-        assert!(all.iter().any(|t| t == "B: queries time out"), "{all:?}");
+        assert_has_notes(repo, &id, &["A: index shards red", "B: queries time out"]);
     }
 }
 
@@ -156,14 +163,15 @@ fn a_push_refused_because_the_remote_moved_is_merged_and_retried() {
     ");
     c.ok(&["sync"]);
     assert_eq!(head(&a), head(&c));
-    let all = texts(&c, &id);
-    for note in [
-        "A: failing over",
-        "B: queue depth rising",
-        "C: card processor degraded",
-    ] {
-        assert!(all.iter().any(|t| t == note), "{note} missing: {all:?}");
-    }
+    assert_has_notes(
+        &c,
+        &id,
+        &[
+            "A: failing over",
+            "B: queue depth rising",
+            "C: card processor degraded",
+        ],
+    );
 }
 
 fn set_executable(path: &Path) {
@@ -241,9 +249,7 @@ fn records_travel_over_the_git_protocol() {
     b.ok(&["-i", &id, "note", "B: the identity provider is down"]);
     insta::assert_snapshot!(b.ok(&["sync"]), @"pushed 1 commit to origin/main");
     insta::assert_snapshot!(a.ok(&["sync"]), @"fetched origin/main: 1 new entry in 2026-11-24-logins-fail");
-    assert!(texts(&a, &id)
-        .iter()
-        .any(|t| t == "B: the identity provider is down"));
+    assert_has_notes(&a, &id, &["B: the identity provider is down"]);
     assert_eq!(head(&a), head(&b));
 }
 
