@@ -13,6 +13,7 @@ use crate::model::due::DueItem;
 use crate::model::id;
 use crate::model::policy::{Policy, SeverityTerms};
 use crate::model::prompt::PromptIncident;
+use crate::model::state;
 use crate::model::text;
 use crate::model::timeline::{Change, Entry, EntryHeader, EntryKind};
 use crate::notify;
@@ -273,6 +274,32 @@ impl Recording {
         new_entry(&self.identity, self.at, kind, text, changes)
     }
 
+    /// The incident as its timeline says it stands, and the timeline: for
+    /// commands that change the state.
+    pub fn read_state(&self) -> Result<(IncidentDoc, Vec<Entry>)> {
+        let mut doc = self.read_incident()?;
+        let timeline = read_timeline_warning(self.store(), &self.id)?;
+        state::fold(&mut doc.incident, &mut doc.body, &timeline);
+        Ok((doc, timeline))
+    }
+
+    /// Adds `incident.md` with the state the timeline gives once `entry` is
+    /// on it, so that the file always equals the fold of its log.
+    pub fn write_state(
+        &self,
+        changes: &mut Changes,
+        mut doc: IncidentDoc,
+        mut timeline: Vec<Entry>,
+        entry: &Entry,
+    ) -> Result<()> {
+        timeline.insert(
+            state::insertion_point(&timeline, entry.header.at),
+            entry.clone(),
+        );
+        state::fold(&mut doc.incident, &mut doc.body, &timeline);
+        self.write_incident(changes, &doc)
+    }
+
     /// Adds a new `incident.md` to the changes.
     pub fn write_incident(&self, changes: &mut Changes, doc: &IncidentDoc) -> Result<()> {
         changes.write(
@@ -347,10 +374,13 @@ pub struct LoadedIncident {
 
 impl LoadedIncident {
     pub fn read(store: &Store, id: &str) -> Result<LoadedIncident> {
+        let mut doc = store.read_incident(id)?;
+        let timeline = read_timeline_warning(store, id)?;
+        state::fold(&mut doc.incident, &mut doc.body, &timeline);
         Ok(LoadedIncident {
-            doc: store.read_incident(id)?,
+            doc,
             checklist: checklist::parse(&store.read_checklist(id)?),
-            timeline: read_timeline_warning(store, id)?,
+            timeline,
             policy: store.policy()?.0,
         })
     }

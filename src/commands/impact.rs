@@ -5,6 +5,7 @@ use anyhow::{bail, Result};
 use super::{AtArg, Globals, Outcome};
 use crate::error::Error;
 use crate::model::markdown;
+use crate::model::state::IMPACT_SECTION;
 use crate::model::text::first_line;
 use crate::model::timeline::EntryKind;
 use crate::store::Changes;
@@ -34,20 +35,19 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
 
 /// Replaces the impact statement with `text`.
 fn record(recording: Recording, text: String) -> Result<()> {
-    let mut doc = recording.read_incident()?;
+    let (doc, timeline) = recording.read_state()?;
     let statement = text.trim();
     // Regression: a `## Details` inside the statement ended the section, and
     // the next statement left it behind.
     if markdown::breaks_sections(statement) {
         bail!("the impact statement cannot hold `#` or `##` headings or an unclosed code fence, which would break its section in `incident.md`; use `###` or plain text");
     }
-    if markdown::section_text(&doc.body, "Current impact") == statement {
+    if markdown::section_text(&doc.body, IMPACT_SECTION) == statement {
         return Err(Error::NoChange("the current impact already says that".into()).into());
     }
-    doc.body = markdown::replace_section(&doc.body, "Current impact", statement);
-    let mut changes = Changes::default();
-    recording.write_incident(&mut changes, &doc)?;
     let entry = recording.entry(EntryKind::Impact, statement.to_string(), Vec::new());
+    let mut changes = Changes::default();
+    recording.write_state(&mut changes, doc, timeline, &entry)?;
     recording.commit(
         changes,
         &entry,

@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 
 use super::{Globals, Outcome};
 use crate::git::{self, Identity, Repo};
-use crate::model::incident::FORMAT_VERSION;
+use crate::model::incident::CONFIG_FORMAT_VERSION;
 use crate::store::{frontmatter, Changes, Config, CONFIG_FILE, GITATTRIBUTES_LINE};
 use crate::ui;
 use crate::workspace::Workspace;
@@ -47,7 +47,7 @@ fn set_up(repo: Repo, identity: &Identity) -> Result<()> {
     let mut changes = Changes::default();
     if store.read_config()?.is_none() {
         let config = Config {
-            format: FORMAT_VERSION,
+            format: CONFIG_FORMAT_VERSION,
         };
         let text = format!(
             "# Configuration for `incident`; see docs/format.md.\n{}",

@@ -46,7 +46,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     };
     let who = who.as_str();
     let recording = recorder.start()?;
-    let mut doc = recording.read_incident()?;
+    let (mut doc, timeline) = recording.read_state()?;
     let previous = doc.incident.roles.get(role).map(str::to_string);
     if previous.as_deref() == Some(who) {
         return Err(Error::NoChange(format!("{who} is already the {}", role.title())).into());
@@ -66,7 +66,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     };
     let entry = recording.entry(EntryKind::Role, text, vec![change]);
     let mut changes = Changes::default();
-    recording.write_incident(&mut changes, &doc)?;
+    recording.write_state(&mut changes, doc, timeline, &entry)?;
     let summary = match previous {
         Some(previous) => format!("{role} {previous} -> {who}"),
         None => format!("{role} {who}"),
@@ -78,11 +78,10 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
 /// Records that the holder of a role took over after a handoff.
 fn accept(recorder: Recorder, role: Role) -> Result<Outcome> {
     let recording = recorder.start()?;
-    let doc = recording.read_incident()?;
+    let (doc, timeline) = recording.read_state()?;
     let Some(holder) = doc.incident.roles.get(role).map(str::to_string) else {
         bail!("nobody holds the {role} role; assign it with `incident role {role} WHO`");
     };
-    let timeline = recording.store().read_timeline(&recording.id)?.entries;
     if !timeline::pending_handoffs(&timeline).contains(&role) {
         return Err(Error::NoChange(format!(
             "{holder} has no handoff of the {} waiting",

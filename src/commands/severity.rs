@@ -30,7 +30,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     let recording = Recording::start(target, args.at.get())?;
     let (policy, _) = recording.store().policy()?;
     let severity = policy.severity(&args.severity)?.name.clone();
-    let mut doc = recording.read_incident()?;
+    let (mut doc, timeline) = recording.read_state()?;
     let previous = std::mem::replace(&mut doc.incident.severity, severity.clone());
     if previous == severity {
         return Err(Error::NoChange(format!("the severity is already {severity}")).into());
@@ -52,7 +52,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     };
     let entry = recording.entry(EntryKind::Severity, text, vec![change]);
     let mut changes = Changes::default();
-    recording.write_incident(&mut changes, &doc)?;
+    recording.write_state(&mut changes, doc, timeline, &entry)?;
     recording.commit(
         changes,
         &entry,

@@ -31,7 +31,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     let need = "an SME needs a name and an --area";
     let (who, area) = (one_line(&args.who, need)?, one_line(&args.area, need)?);
     let recording = Recording::start(target, args.at.get())?;
-    let mut doc = recording.read_incident()?;
+    let (mut doc, timeline) = recording.read_state()?;
     let smes = &mut doc.incident.smes;
     let previous = match smes.iter_mut().find(|sme| sme.name == who) {
         Some(sme) if sme.area == area => {
@@ -58,7 +58,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     };
     let entry = recording.entry(EntryKind::Role, text, vec![change]);
     let mut changes = Changes::default();
-    recording.write_incident(&mut changes, &doc)?;
+    recording.write_state(&mut changes, doc, timeline, &entry)?;
     recording.commit(changes, &entry, &format!("sme {who} ({area})"))?;
     Ok(Outcome::Done)
 }

@@ -42,7 +42,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     };
     let recording = recorder.start()?;
     let store = recording.store();
-    let mut doc = recording.read_incident()?;
+    let (mut doc, timeline) = recording.read_state()?;
     let incident_type = doc.incident.incident_type;
     let checklist_source = store.read_checklist(&recording.id)?;
     let items = checklist::parse(&checklist_source);
@@ -58,7 +58,6 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     let forced = transition::check_required(&items, &checklist::parse(&added), status, args.force)?;
 
     let mut changes = Changes::default();
-    recording.write_incident(&mut changes, &doc)?;
     if !added.is_empty() {
         changes.write(
             store.checklist_file(&recording.id),
@@ -79,6 +78,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
         ));
     }
     let entry = recording.entry(EntryKind::Status, text, vec![change]);
+    recording.write_state(&mut changes, doc, timeline, &entry)?;
     recording.commit(changes, &entry, &format!("status {previous} -> {status}"))?;
     Ok(Outcome::Done)
 }

@@ -8,8 +8,12 @@ use serde::{Deserialize, Serialize};
 use super::names::name_table;
 use crate::error::Error;
 
-/// Version of the on-disk format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version of the format of `incident.md` this build writes and reads.
+/// 2: the status and the SMEs are no longer written; the timeline holds them.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// Version of the format of `incident.yaml` this build writes and reads.
+pub const CONFIG_FORMAT_VERSION: u32 = 1;
 
 name_table! {
     /// Who is affected, which decides how the response is run.
@@ -167,6 +171,16 @@ impl Timestamps {
         })
     }
 
+    /// The status these times say the incident stands at: the latest one
+    /// entered (moving back clears the times of later ones).
+    pub fn status(&self) -> Status {
+        Status::ALL
+            .into_iter()
+            .rev()
+            .find(|status| self.at_status(*status).is_some())
+            .unwrap_or(Status::Investigating)
+    }
+
     /// When the incident entered `status`, if that status records a time and it is set.
     pub fn at_status(&self, status: Status) -> Option<DateTime<Utc>> {
         match status {
@@ -223,7 +237,9 @@ pub struct Incident {
     /// Customer-urgency level from the policy, when severity was assessed from it.
     #[serde(default)]
     pub urgency: Option<String>,
-    /// Where the response stands.
+    /// Where the response stands: not written (format 2 on), as the status
+    /// times say it; see [`Timestamps::status`].
+    #[serde(default = "investigating", skip_serializing)]
     pub status: Status,
     /// A drill or exercise, left out of `incident stats` by default.
     #[serde(default)]
@@ -234,8 +250,10 @@ pub struct Incident {
     /// Who holds each role.
     #[serde(default)]
     pub roles: Roles,
-    /// Subject-matter experts and their areas.
-    #[serde(default)]
+    /// Subject-matter experts and their areas: not written (format 2 on),
+    /// as the timeline's `sme:` changes say; filled in by
+    /// [`super::state::fold`].
+    #[serde(default, skip_serializing)]
     pub smes: Vec<Sme>,
     /// When things happened.
     #[serde(default)]
@@ -247,6 +265,10 @@ pub struct Incident {
     /// additions survive a rewrite.
     #[serde(flatten)]
     pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+fn investigating() -> Status {
+    Status::Investigating
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod policy;
 pub mod prompt;
 pub mod response;
 pub mod runbook;
+pub mod state;
 pub mod sync;
 #[cfg(test)]
 pub(crate) mod test_support;

@@ -427,7 +427,10 @@ impl<'a> RecordContext<'a> {
             json_version: JSON_VERSION,
             now,
             description: markdown::section_text(incident.body, "Description"),
-            current_impact: markdown::section_text(incident.body, "Current impact"),
+            current_impact: markdown::section_text(
+                incident.body,
+                crate::model::state::IMPACT_SECTION,
+            ),
             terms,
             duration: record.duration(now),
             metrics: metrics::compute(record, timeline),

@@ -15,7 +15,7 @@ pub use defaults::{Source, ROLES_DIR};
 
 use crate::error::Error;
 use crate::model::incident::Role;
-use crate::model::incident::{Incident, FORMAT_VERSION};
+use crate::model::incident::{Incident, CONFIG_FORMAT_VERSION, FORMAT_VERSION};
 use crate::model::policy::Policy;
 use crate::model::prompt::PromptCache;
 use crate::model::runbook::{valid_item_id, Problem, RoleRunbook, ServiceHeader, ServiceRunbook};
@@ -211,7 +211,9 @@ impl Store {
             return Err(Error::MissingIncidentFile(path).into());
         }
         let source = self.read_merged_text(&path)?;
-        let (incident, body): (Incident, &str) = frontmatter::parse(&path, &source)?;
+        let (mut incident, body): (Incident, &str) = frontmatter::parse(&path, &source)?;
+        // Format 1 wrote the status too; the times are what the fold keeps.
+        incident.status = incident.timestamps.status();
         if incident.format > FORMAT_VERSION {
             return Err(Error::Malformed {
                 path,
@@ -246,8 +248,14 @@ impl Store {
         })
     }
 
+    /// `incident.md` as this build writes it: a record of an older format is
+    /// upgraded by its next write.
     pub fn render_incident(&self, doc: &IncidentDoc) -> Result<String> {
-        Ok(frontmatter::render_spaced(&doc.incident, &doc.body)?)
+        let incident = Incident {
+            format: FORMAT_VERSION,
+            ..doc.incident.clone()
+        };
+        Ok(frontmatter::render_spaced(&incident, &doc.body)?)
     }
 
     pub fn read_checklist(&self, id: &str) -> Result<String> {
@@ -340,7 +348,7 @@ impl Store {
         let config: Config = frontmatter::parse_yaml(path, &source)?;
         // Writing records of an older format into a newer repository could
         // damage what this build cannot read.
-        if config.format > FORMAT_VERSION {
+        if config.format > CONFIG_FORMAT_VERSION {
             let line = source
                 .lines()
                 .position(|l| l.starts_with("format:"))
@@ -349,7 +357,7 @@ impl Store {
                 path: path.to_path_buf(),
                 line,
                 message: format!(
-                    "format {} is newer than this build understands ({FORMAT_VERSION}); upgrade incident",
+                    "format {} is newer than this build understands ({CONFIG_FORMAT_VERSION}); upgrade incident",
                     config.format
                 ),
             }

@@ -490,8 +490,8 @@ fn across_a_broken_incident(args: &[&str]) -> (Option<i32>, String) {
     commit_edit(
         &repo,
         &format!("incidents/{other}/incident.md"),
-        "status: investigating",
-        "status: [",
+        "severity: SEV3",
+        "severity: [",
     );
     let output = repo.incident(args).output().unwrap();
     let stderr = String::from_utf8(output.stderr).unwrap();

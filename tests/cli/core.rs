@@ -973,3 +973,33 @@ fn a_scratch_index_lock_left_by_a_killed_command_does_not_block() {
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
     assert!(!repo.root.join(".git/incident-index.lock").exists());
 }
+
+#[test]
+fn a_format_1_record_reads_the_same_and_is_upgraded_by_its_next_write() {
+    let repo = with_incident();
+    repo.ok(&["status", "identified"]);
+    repo.ok(&["sme", "carol", "--area", "database"]);
+    let path = format!("incidents/{ID}/incident.md");
+    // Format 1 also wrote the status and the SMEs.
+    let old = repo
+        .read(&path)
+        .replace("format: 2\n", "format: 1\n")
+        .replace("drill: false\n", "status: identified\n\ndrill: false\n")
+        .replace(
+            "timestamps:\n",
+            "smes:\n- name: carol\n  area: database\n\ntimestamps:\n",
+        );
+    repo.write(&path, &old);
+    repo.git(&["commit", "-qam", "a record written by an older build"]);
+    let record = show_json(&repo, ID);
+    assert_eq!(record["status"], "identified");
+    assert_eq!(record["smes"][0]["name"], "carol");
+    repo.ok(&["severity", "SEV1"]);
+    let new = repo.read(&path);
+    assert!(new.starts_with("---\nformat: 2\n"), "{new}");
+    assert!(!new.contains("status:") && !new.contains("smes:"), "{new}");
+    let record = show_json(&repo, ID);
+    assert_eq!(record["status"], "identified");
+    assert_eq!(record["smes"][0]["area"], "database");
+    assert_eq!(record["severity"], "SEV1");
+}

@@ -162,6 +162,87 @@ fn different_fields_of_incident_md_merge_cleanly() {
     }
 }
 
+/// Runs `a_does` on one clone and `b_does` on the other, then merges them
+/// both ways round; `check` sees each merged clone.
+fn both_orders(
+    a_does: &[&[&str]],
+    b_does: &[&[&str]],
+    check: impl Fn(&TestRepo, &str, serde_json::Value),
+) {
+    for b_first in [false, true] {
+        let (_origin, id, mut a, mut b) = two_responders();
+        for (clone, steps, minute) in [(&mut a, a_does, 55), (&mut b, b_does, 57)] {
+            for (n, step) in steps.iter().enumerate() {
+                clone.now = format!("2026-11-24T06:{minute}:{:02}Z", n);
+                let mut args = vec!["-i", id.as_str()];
+                args.extend_from_slice(step);
+                clone.ok(&args);
+            }
+        }
+        let (into, from) = if b_first { (&b, &a) } else { (&a, &b) };
+        merge(into, from);
+        check(into, &id, show_json(into, &id));
+        // What the merge left in `incident.md` is what the log says: a
+        // recording command on top rewrites it to the same state.
+        into.ok(&["-i", &id, "note", "after the merge"]);
+        let record = show_json(into, &id);
+        check(into, &id, record);
+    }
+}
+
+#[test]
+fn the_first_sme_added_on_both_clones_merges_cleanly() {
+    both_orders(
+        &[&["sme", "carol", "--area", "database"]],
+        &[&["sme", "dmitri", "--area", "network"]],
+        |_, _, record| {
+            let names: Vec<&str> = record["smes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|sme| sme["name"].as_str().unwrap())
+                .collect();
+            assert_eq!(names, ["carol", "dmitri"]);
+        },
+    );
+}
+
+#[test]
+fn the_same_sme_with_different_areas_merges_to_the_later_area() {
+    both_orders(
+        &[&["sme", "carol", "--area", "database"]],
+        &[&["sme", "carol", "--area", "cache"]],
+        |_, _, record| {
+            assert_eq!(record["smes"].as_array().unwrap().len(), 1, "{record}");
+            assert_eq!(record["smes"][0]["area"], "cache");
+        },
+    );
+}
+
+#[test]
+fn identified_on_one_clone_and_mitigated_on_the_other_merge_cleanly() {
+    both_orders(
+        &[&["status", "identified"]],
+        &[&["status", "mitigated"]],
+        |repo, id, record| {
+            assert_eq!(record["status"], "mitigated");
+            let incident = repo.read(format!("incidents/{id}/incident.md"));
+            assert!(
+                incident.contains("identified: 2026-11-24T06:55:00Z"),
+                "{incident}"
+            );
+            assert!(
+                incident.contains("mitigated: 2026-11-24T06:57:00Z"),
+                "{incident}"
+            );
+            assert!(
+                repo.root.join(format!("incidents/.active/{id}")).exists(),
+                "mitigated is still active"
+            );
+        },
+    );
+}
+
 mod properties {
     use proptest::prelude::*;
 

@@ -454,9 +454,8 @@ fn hand_edited_incident() -> (TestRepo, String) {
     let path = format!("incidents/{id}/incident.md");
     let mut text = repo.read(&path);
     for (after, added) in [
-        ("format: 1\n", "timeline: oops\nreviewed_by: carol\n"),
+        ("format: 2\n", "timeline: oops\nreviewed_by: carol\n"),
         ("roles:\n", "  pager: '#inc-checkout'\n"),
-        ("  area: database\n", "  phone: '555-0100'\n"),
         ("  closed: null\n", "  paged: 2026-11-24T06:45:00Z\n"),
         ("policy:\n", "  approved_by: erin\n"),
     ] {

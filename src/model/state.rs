@@ -1,0 +1,288 @@
+//! The state of an incident as its timeline tells it. The timeline is the
+//! log of every change; the state in `incident.md` is a fold of that log in
+//! event-time order (ties in entry-id order), so that whatever merge brought
+//! the entries together, the state can be rebuilt from them alone.
+//!
+//! The rules, for each field:
+//! - severity, role holders, SME areas and the impact statement: the later
+//!   event wins;
+//! - status: the first time a status is entered wins; an entry moving back
+//!   reopens the incident only if it was recorded from the status the fold
+//!   stands at (its `from`), otherwise, recorded on a clone that had not seen
+//!   the later status, it only fills in the time of the status it names.
+//!
+//! A field no entry records keeps the value in `incident.md` (records written
+//! by hand or by older builds).
+
+use chrono::{DateTime, Utc};
+
+use super::incident::{Incident, Role, Sme, Status, Timestamps};
+use super::markdown;
+use super::timeline::{Entry, EntryKind, Field};
+
+/// The body section holding the current impact statement.
+pub const IMPACT_SECTION: &str = "Current impact";
+
+/// Recomputes, from `entries` in timeline order, every field of `incident`
+/// and `body` that the timeline decides.
+pub fn fold(incident: &mut Incident, body: &mut String, entries: &[Entry]) {
+    let changes = || {
+        entries
+            .iter()
+            .flat_map(|entry| entry.header.changes.iter().map(move |c| (entry, c)))
+    };
+    let latest = |field: &Field| {
+        entries
+            .iter()
+            .rev()
+            .flat_map(|entry| entry.header.changes.iter().rev())
+            .find(|c| &c.field == field)
+    };
+    if let Some(severity) = latest(&Field::Severity).and_then(|c| c.to.clone()) {
+        incident.severity = severity;
+    }
+    for role in Role::ALL {
+        if let Some(change) = latest(&Field::Role(role)) {
+            incident.roles.set(role, change.to.clone());
+        }
+    }
+    let mut smes: Vec<Sme> = Vec::new();
+    for (_, change) in changes() {
+        let Field::Sme(name) = &change.field else {
+            continue;
+        };
+        let known = smes.iter().position(|sme| &sme.name == name);
+        match (known, &change.to) {
+            (Some(i), Some(area)) => smes[i].area = area.clone(),
+            (Some(i), None) => {
+                smes.remove(i);
+            }
+            (None, Some(area)) => smes.push(Sme {
+                name: name.clone(),
+                area: area.clone(),
+                extra: Default::default(),
+            }),
+            (None, None) => {}
+        }
+    }
+    incident.smes = smes;
+    let moves: Vec<StatusMove> = changes()
+        .filter(|(_, c)| c.field == Field::Status)
+        .filter_map(|(entry, c)| {
+            Some(StatusMove {
+                from: c.from.as_deref().and_then(|s| s.parse().ok()),
+                to: c.to.as_deref()?.parse().ok()?,
+                at: entry.header.at,
+            })
+        })
+        .collect();
+    if !moves.is_empty() {
+        incident.status = fold_status(&mut incident.timestamps, &moves);
+    }
+    if let Some(statement) = entries
+        .iter()
+        .rfind(|entry| entry.header.kind == EntryKind::Impact)
+    {
+        let statement = statement.text.trim();
+        if markdown::section_text(body, IMPACT_SECTION) != statement {
+            *body = markdown::replace_section(body, IMPACT_SECTION, statement);
+        }
+    }
+}
+
+/// One recorded status change.
+struct StatusMove {
+    from: Option<Status>,
+    to: Status,
+    at: DateTime<Utc>,
+}
+
+/// Replays status changes onto the status times and returns the status the
+/// incident stands at.
+fn fold_status(times: &mut Timestamps, moves: &[StatusMove]) -> Status {
+    for status in Status::ALL {
+        if let Some(time) = times.for_status_mut(status) {
+            *time = None;
+        }
+    }
+    let mut current = Status::Investigating;
+    for step in moves {
+        if step.to > current {
+            current = step.to;
+            if let Some(time) = times.for_status_mut(step.to) {
+                *time = Some(step.at);
+            }
+        } else if step.to < current && step.from == Some(current) {
+            // A reopen: the times of the statuses left behind go, the
+            // timeline keeps them.
+            current = step.to;
+            for later in Status::ALL.into_iter().filter(|s| *s > step.to) {
+                if let Some(time) = times.for_status_mut(later) {
+                    *time = None;
+                }
+            }
+            if let Some(time) = times.for_status_mut(step.to) {
+                *time = Some(step.at);
+            }
+        } else if let Some(time) = times.for_status_mut(step.to) {
+            // Entered again, or recorded without knowing of a later status:
+            // the first time stands.
+            time.get_or_insert(step.at);
+        }
+    }
+    current
+}
+
+/// Where in `entries` (in timeline order) an entry at `at` goes: after every
+/// entry of the same time or earlier, as a new entry's file name sorts last
+/// among those of its second.
+pub fn insertion_point(entries: &[Entry], at: DateTime<Utc>) -> usize {
+    entries.partition_point(|entry| entry.header.at <= at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::test_support::*;
+    use crate::model::timeline::{Change, EntryHeader};
+
+    fn entry(
+        hh_mm: &str,
+        kind: EntryKind,
+        changes: &[(&str, Option<&str>, Option<&str>)],
+    ) -> Entry {
+        Entry {
+            id: format!("{hh_mm}-{}", changes.len()),
+            header: EntryHeader {
+                at: at(hh_mm),
+                author: "a".into(),
+                email: "a@example.com".into(),
+                kind,
+                changes: changes
+                    .iter()
+                    .map(|(field, from, to)| Change {
+                        field: Field::from(*field),
+                        from: from.map(str::to_string),
+                        to: to.map(str::to_string),
+                    })
+                    .collect(),
+                owner: None,
+                covers: Vec::new(),
+            },
+            text: String::new(),
+        }
+    }
+
+    fn status(hh_mm: &str, from: &str, to: &str) -> Entry {
+        entry(
+            hh_mm,
+            EntryKind::Status,
+            &[("status", Some(from), Some(to))],
+        )
+    }
+
+    fn folded(entries: &[Entry]) -> Incident {
+        let mut incident = incident();
+        let mut body = String::new();
+        fold(&mut incident, &mut body, entries);
+        incident
+    }
+
+    #[test]
+    fn statuses_recorded_on_two_clones_keep_the_first_time_of_each() {
+        // Identified on one clone, mitigated on the other, both from investigating.
+        let incident = folded(&[
+            status("07:00", "investigating", "identified"),
+            status("07:05", "investigating", "mitigated"),
+        ]);
+        assert_eq!(incident.status, Status::Mitigated);
+        assert_eq!(incident.timestamps.identified, Some(at("07:00")));
+        assert_eq!(incident.timestamps.mitigated, Some(at("07:05")));
+        // The other way round in time: identified fills its time, no reopen.
+        let incident = folded(&[
+            status("07:00", "investigating", "mitigated"),
+            status("07:05", "investigating", "identified"),
+        ]);
+        assert_eq!(incident.status, Status::Mitigated);
+        assert_eq!(incident.timestamps.identified, Some(at("07:05")));
+        // Mitigated on both: the first time stands.
+        let incident = folded(&[
+            status("07:00", "investigating", "mitigated"),
+            status("07:09", "investigating", "mitigated"),
+        ]);
+        assert_eq!(incident.timestamps.mitigated, Some(at("07:00")));
+    }
+
+    #[test]
+    fn a_move_back_from_the_current_status_reopens() {
+        let incident = folded(&[
+            status("07:00", "investigating", "mitigated"),
+            status("07:10", "mitigated", "identified"),
+        ]);
+        assert_eq!(incident.status, Status::Identified);
+        assert_eq!(incident.timestamps.mitigated, None);
+        assert_eq!(incident.timestamps.identified, Some(at("07:10")));
+    }
+
+    #[test]
+    fn the_later_event_wins_for_severity_roles_and_smes() {
+        let incident = folded(&[
+            entry(
+                "07:00",
+                EntryKind::Declared,
+                &[
+                    ("severity", None, Some("SEV3")),
+                    ("role:commander", None, Some("ann")),
+                ],
+            ),
+            entry("07:01", EntryKind::Role, &[("sme:dana", None, Some("db"))]),
+            entry("07:02", EntryKind::Role, &[("sme:erin", None, Some("net"))]),
+            entry(
+                "07:03",
+                EntryKind::Role,
+                &[("sme:dana", None, Some("cache"))],
+            ),
+            entry(
+                "07:04",
+                EntryKind::Severity,
+                &[("severity", Some("SEV3"), Some("SEV1"))],
+            ),
+            entry(
+                "07:05",
+                EntryKind::Role,
+                &[("role:commander", Some("ann"), Some("bo"))],
+            ),
+        ]);
+        assert_eq!(incident.severity, "SEV1");
+        assert_eq!(incident.roles.commander.as_deref(), Some("bo"));
+        let smes: Vec<(&str, &str)> = incident
+            .smes
+            .iter()
+            .map(|s| (s.name.as_str(), s.area.as_str()))
+            .collect();
+        assert_eq!(smes, [("dana", "cache"), ("erin", "net")]);
+    }
+
+    #[test]
+    fn fields_no_entry_records_keep_their_value() {
+        let mut incident = incident();
+        incident.roles.scribe = Some("kim".into());
+        let mut body = "## Current impact\n\nSlow.\n".to_string();
+        fold(&mut incident, &mut body, &[]);
+        assert_eq!(incident.severity, "SEV2");
+        assert_eq!(incident.roles.scribe.as_deref(), Some("kim"));
+        assert_eq!(body, "## Current impact\n\nSlow.\n");
+    }
+
+    #[test]
+    fn the_latest_impact_statement_is_the_current_one() {
+        let mut incident = incident();
+        let mut body = "# X\n\n## Current impact\n\nSlow.\n".to_string();
+        let mut first = entry("07:00", EntryKind::Impact, &[]);
+        first.text = "Down.".into();
+        let mut second = entry("07:05", EntryKind::Impact, &[]);
+        second.text = "Recovering.".into();
+        fold(&mut incident, &mut body, &[first, second]);
+        assert_eq!(markdown::section_text(&body, IMPACT_SECTION), "Recovering.");
+    }
+}
