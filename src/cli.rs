@@ -58,6 +58,7 @@ pub enum Command {
     Stats(commands::stats::Args),
     Notify(commands::notify::Args),
     Sync(commands::sync::Args),
+    Resolve(commands::resolve::Args),
     #[command(hide = true)]
     Complete(commands::complete::Args),
     Completions(commands::completions::Args),

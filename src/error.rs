@@ -236,6 +236,19 @@ pub enum Error {
         files: Vec<String>,
     },
 
+    /// Conflicts in files the tool does not rebuild from the timeline.
+    #[error("the merge conflicts in {}, which only a person can settle", .0.join(", "))]
+    ConflictsByHand(Vec<String>),
+
+    /// Both sides of a merge changed `incident.md` beyond what the timeline
+    /// records (the title, the description), differently.
+    #[error("{}:{line}: both sides changed what the timeline does not record (the title, the description, a hand-edited field)", .path.display())]
+    ConflictBeyondState { path: PathBuf, line: usize },
+
+    /// `incident resolve` with no merge under way and nothing to rebuild.
+    #[error("nothing to resolve: {0}")]
+    NothingToResolve(String),
+
     /// Others kept pushing between our fetch and our push.
     #[error("{upstream} kept moving: the push was refused {tries} times (last: {last})")]
     PushRejected {
@@ -254,7 +267,13 @@ impl Error {
             Error::BareRepository(_) => "clone it and run `incident` in the clone".into(),
             Error::AmbiguousIncident { .. } => "give more of the id".into(),
             Error::MergeConflict { .. } => {
-                "keep the right value in each conflict (the timeline holds both sides), then `git add` the file and `git commit`".into()
+                "run `incident resolve`: it rebuilds the state from the merged timeline, which holds both sides".into()
+            }
+            Error::ConflictsByHand(_) => {
+                "settle those by hand and `git add` them, then run `incident resolve` for the rest (or `git merge --abort` to start over)".into()
+            }
+            Error::ConflictBeyondState { .. } => {
+                "keep the right text in that conflict by hand, then run `incident resolve` again".into()
             }
             Error::MissingIncidentFile(path) => format!(
                 "bring it back with `git checkout HEAD -- {}` (or from the commit that deleted it)",
@@ -327,7 +346,7 @@ impl Error {
             Error::RemoteFailed { .. } | Error::PushRejected { .. } => {
                 "your local commits are kept; run `incident sync` again later".into()
             }
-            Error::SyncConflict { .. } => "keep the right value in each conflict (the timeline holds both sides), `git add` the files and `git commit`, then run `incident sync` again".into(),
+            Error::SyncConflict { .. } => "settle those conflicts by hand, then run `incident resolve` (it rebuilds the rest from the timeline and commits the merge) and `incident sync` again".into(),
             _ => return None,
         };
         Some(hint)

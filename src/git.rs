@@ -321,6 +321,9 @@ impl Repo {
             | RepositoryState::RebaseMerge => "rebase",
             RepositoryState::ApplyMailbox | RepositoryState::ApplyMailboxOrRebase => "`git am`",
         };
+        if operation == "merge" {
+            bail!("the repository is in the middle of a merge; run `incident resolve` to settle the record's conflicts and finish it, or `git merge --abort`");
+        }
         bail!("the repository is in the middle of a {operation}; finish or abort it first")
     }
 
@@ -1068,6 +1071,23 @@ impl Repo {
             .collect())
     }
 
+    /// Whether a merge is under way (conflicted or not yet committed).
+    pub fn merging(&self) -> bool {
+        self.repo.state() == RepositoryState::Merge
+    }
+
+    /// Marks `paths` resolved and makes the merge commit with git's own
+    /// message for it, as `git add` and `git commit --no-edit` would.
+    pub fn conclude_merge(&self, paths: &[String]) -> Result<()> {
+        if !paths.is_empty() {
+            let mut add = vec!["add", "--"];
+            add.extend(paths.iter().map(String::as_str));
+            self.git_ok(&add)?;
+        }
+        self.git_ok(&["commit", "--no-edit", "--quiet", "--no-verify"])?;
+        Ok(())
+    }
+
     /// Pushes `branch` (a full ref name) to the upstream branch; never
     /// forced, so the remote only ever moves forward.
     pub fn push(&self, branch: &str, upstream: &Upstream) -> Result<PushOutcome> {
@@ -1125,12 +1145,28 @@ impl Repo {
     /// Files under `dir` that `to` has and `from` had not (every file when
     /// `from` is `None`), as `/`-separated paths.
     pub fn added_files(&self, from: Option<&str>, to: &str, dir: &str) -> Result<Vec<String>> {
+        self.files_in_diff(from, to, dir, "--diff-filter=A")
+    }
+
+    /// Files under `dir` that differ between `from` and `to`: added,
+    /// changed or removed.
+    pub fn changed_files(&self, from: Option<&str>, to: &str, dir: &str) -> Result<Vec<String>> {
+        self.files_in_diff(from, to, dir, "--diff-filter=ACDMRT")
+    }
+
+    fn files_in_diff(
+        &self,
+        from: Option<&str>,
+        to: &str,
+        dir: &str,
+        filter: &str,
+    ) -> Result<Vec<String>> {
         let out = match from {
             Some(from) => self.git_ok(&[
                 "diff",
                 "--name-only",
                 "--no-renames",
-                "--diff-filter=A",
+                filter,
                 "-z",
                 from,
                 to,

@@ -11,6 +11,7 @@ pub mod git;
 pub mod model;
 pub mod notify;
 pub mod render;
+pub mod settle;
 pub mod store;
 pub mod transaction;
 pub mod ui;

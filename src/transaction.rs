@@ -145,20 +145,8 @@ impl Transaction {
         changes: &Changes,
         message: &str,
     ) -> Result<Workspace> {
+        let result = self.write_and_commit(identity, changes, message);
         let Transaction { workspace, lock } = self;
-        let (repo, store) = (&workspace.repo, &workspace.store);
-        repo.ensure_ready()?;
-        let branch = repo.branch()?;
-        hold_signals();
-        let result = commit_held(
-            repo,
-            store,
-            &branch,
-            identity,
-            clock::now()?,
-            changes,
-            message,
-        );
         drop(lock);
         if INTERRUPTED.load(Ordering::SeqCst) {
             return Err(Error::Interrupted {
@@ -166,7 +154,42 @@ impl Transaction {
             }
             .into());
         }
-        result.map(|_commit| workspace)
+        result.map(|()| workspace)
+    }
+
+    /// Commits the changes as `finish` does but keeps the lock, for a
+    /// command that goes on recording (sync, after a merge).
+    pub fn commit(&self, identity: &Identity, changes: &Changes, message: &str) -> Result<()> {
+        let result = self.write_and_commit(identity, changes, message);
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            return Err(Error::Interrupted {
+                committed: result.is_ok(),
+            }
+            .into());
+        }
+        result
+    }
+
+    fn write_and_commit(
+        &self,
+        identity: &Identity,
+        changes: &Changes,
+        message: &str,
+    ) -> Result<()> {
+        let (repo, store) = (&self.workspace.repo, &self.workspace.store);
+        repo.ensure_ready()?;
+        let branch = repo.branch()?;
+        hold_signals();
+        commit_held(
+            repo,
+            store,
+            &branch,
+            identity,
+            clock::now()?,
+            changes,
+            message,
+        )
+        .map(|_commit| ())
     }
 }
 

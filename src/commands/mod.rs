@@ -18,6 +18,7 @@ pub mod notify;
 pub mod policy;
 pub mod prompt;
 pub mod rca;
+pub mod resolve;
 pub mod role;
 pub mod runbook;
 pub mod severity;
@@ -101,6 +102,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Man(args) => man::run(args, globals),
         Command::Notify(args) => notify::run(args, globals),
         Command::Sync(args) => sync::run(args, globals),
+        Command::Resolve(args) => resolve::run(args, globals),
     }
 }
 

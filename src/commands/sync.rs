@@ -2,14 +2,16 @@
 //! fetch, merge, push — under the write lock, so no recording command runs
 //! in between.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use anyhow::Result;
 
 use super::{Globals, Outcome};
 use crate::error::Error;
-use crate::git::{MergeOutcome, PushOutcome, Repo, Upstream};
+use crate::git::{Identity, MergeOutcome, PushOutcome, Repo, Upstream};
 use crate::model::sync::{describe_outgoing, Incoming};
+use crate::settle::{self, Settled};
 use crate::store::INCIDENTS_DIR;
 use crate::transaction::Transaction;
 use crate::ui;
@@ -40,7 +42,7 @@ pub struct Args {
 pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
     let workspace = Workspace::open()?;
     // A merge commit may be needed; fail now rather than halfway.
-    workspace.repo.identity()?;
+    let identity = workspace.repo.identity()?;
     // Held until the push is done: a note recorded between the merge and
     // the push would otherwise be pushed without having been merged.
     let transaction = Transaction::start(workspace)?;
@@ -55,8 +57,14 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
     for attempt in 1..=PUSH_TRIES {
         let theirs = repo.fetch(&upstream)?;
         if theirs.is_some() {
-            if let MergeOutcome::Conflicted(files) = repo.merge(&upstream)? {
-                settle_conflicts(&transaction, &upstream, files)?;
+            let before_merge = repo.head_commit()?;
+            match repo.merge(&upstream)? {
+                MergeOutcome::Conflicted(_) => {
+                    settle_conflicts(&transaction, &upstream)?;
+                    refold(&transaction, &identity, before_merge.as_deref())?;
+                }
+                MergeOutcome::Merged => refold(&transaction, &identity, before_merge.as_deref())?,
+                MergeOutcome::UpToDate | MergeOutcome::FastForward => {}
             }
         }
         let Some(head) = repo.head_commit()? else {
@@ -113,20 +121,67 @@ fn ready_to_sync(repo: &Repo) -> Result<String> {
     Ok(branch)
 }
 
-/// What to do when merging the remote's record conflicts. For now the merge
-/// stays in progress, so nothing either side recorded is lost, and the error
-/// names the files and how to go on. Returning `Ok` would mean the
-/// conflicts were settled and the merge committed, and sync pushes on.
-fn settle_conflicts(
-    _transaction: &Transaction,
-    upstream: &Upstream,
-    files: Vec<String>,
-) -> Result<()> {
-    Err(Error::SyncConflict {
-        upstream: upstream.to_string(),
-        files,
+/// When merging the remote's record conflicts: the record's own files are
+/// rebuilt from the merged timeline and the merge committed, each value
+/// chosen named; sync then pushes on. Conflicts only a person can settle
+/// stop sync with the merge left in progress, so nothing either side
+/// recorded is lost.
+fn settle_conflicts(transaction: &Transaction, upstream: &Upstream) -> Result<()> {
+    match settle::merge(transaction) {
+        Ok(decisions) => {
+            for decision in decisions {
+                ui::tell(format!("settled {decision}"));
+            }
+            Ok(())
+        }
+        Err(e) => match e.downcast::<Error>() {
+            Ok(Error::ConflictsByHand(files)) => Err(Error::SyncConflict {
+                upstream: upstream.to_string(),
+                files,
+            }
+            .into()),
+            Ok(Error::ConflictBeyondState { path, line }) => Err(Error::SyncConflict {
+                upstream: upstream.to_string(),
+                files: vec![format!("{}:{line}", path.display())],
+            }
+            .into()),
+            Ok(other) => Err(other.into()),
+            Err(e) => Err(e),
+        },
     }
-    .into())
+}
+
+/// After a merge: the incidents it touched, rebuilt from their merged
+/// timelines and committed if a file said something else. A merge can be
+/// clean line by line yet leave a state the log does not say (a box one
+/// clone ticked and unticked while the other ticked it), and a sync must
+/// leave every record equal to its log.
+fn refold(transaction: &Transaction, identity: &Identity, before: Option<&str>) -> Result<()> {
+    let workspace = transaction.workspace();
+    let Some(after) = workspace.repo.head_commit()? else {
+        return Ok(());
+    };
+    let ids: BTreeSet<String> = workspace
+        .repo
+        .changed_files(before, &after, INCIDENTS_DIR)?
+        .iter()
+        .filter_map(|path| workspace.store.incident_of(path))
+        .collect();
+    let mut settled = Settled::default();
+    for id in &ids {
+        settle::incident(&workspace.store, id, &mut settled)?;
+    }
+    if settled.changes.is_empty() {
+        return Ok(());
+    }
+    for decision in &settled.decisions {
+        ui::tell(format!("settled {decision}"));
+    }
+    transaction.commit(
+        identity,
+        &settled.changes,
+        "incident: state rebuilt from the merged timeline",
+    )
 }
 
 /// What came in since `before`, the branch's tip when sync started.

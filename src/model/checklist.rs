@@ -69,6 +69,31 @@ pub fn set_checked(source: &str, item: &CheckItem, checked: bool) -> String {
     edited
 }
 
+/// The checklist with each conflict settled as the union of both sides:
+/// every line of ours, then the items (each with the blank line after it)
+/// and other lines of theirs that ours lacks. Whether an item is checked is
+/// the timeline's to say ([`crate::model::state::fold_checklist`]).
+pub fn union_of_conflicts(source: &str) -> String {
+    let item_id = |line: &str| parse(line).into_iter().next().map(|item| item.id);
+    markdown::settle_conflicts(source, |ours, theirs| {
+        let ours_ids: Vec<String> = ours.iter().filter_map(|line| item_id(line)).collect();
+        let mut settled: Vec<String> = ours.iter().map(|line| line.to_string()).collect();
+        let mut after_added = false;
+        for line in theirs {
+            let added = match item_id(line) {
+                Some(id) => !ours_ids.contains(&id),
+                None if line.trim().is_empty() => after_added,
+                None => !ours.contains(line),
+            };
+            if added {
+                settled.push(line.to_string());
+            }
+            after_added = added && !line.trim().is_empty();
+        }
+        settled
+    })
+}
+
 /// Finds the item a person means: an exact id, the id without its role prefix,
 /// or a unique case-insensitive part of the text or id.
 pub fn find<'a>(items: &'a [CheckItem], query: &str) -> Result<&'a CheckItem, Error> {

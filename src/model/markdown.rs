@@ -284,6 +284,82 @@ pub fn conflict_line(source: &str) -> Option<usize> {
     None
 }
 
+/// One side of a text with git's conflict markers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The branch merged into (`<<<<<<<` to `=======`).
+    Ours,
+    /// The branch merged in (`=======` to `>>>>>>>`).
+    Theirs,
+}
+
+/// The text with each conflict replaced by what `settle` makes of its two
+/// sides (lines with their endings; the base of a `diff3` conflict is left
+/// out). Text outside conflicts stays byte for byte.
+pub fn settle_conflicts(
+    source: &str,
+    mut settle: impl FnMut(&[&str], &[&str]) -> Vec<String>,
+) -> String {
+    let is_marker = |line: &str, mark: &str| {
+        let line = line.trim_end_matches(['\n', '\r']);
+        line.strip_prefix(mark)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+    };
+    enum In {
+        Text,
+        Ours,
+        Base,
+        Theirs,
+    }
+    let mut out = String::with_capacity(source.len());
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    let mut state = In::Text;
+    for line in source.split_inclusive('\n') {
+        state = match state {
+            In::Text if is_marker(line, "<<<<<<<") => In::Ours,
+            In::Text => {
+                out.push_str(line);
+                In::Text
+            }
+            In::Ours | In::Base if is_marker(line, "=======") => In::Theirs,
+            In::Ours if is_marker(line, "|||||||") => In::Base,
+            In::Ours => {
+                ours.push(line);
+                In::Ours
+            }
+            In::Base => In::Base,
+            In::Theirs if is_marker(line, ">>>>>>>") => {
+                for settled in settle(&ours, &theirs) {
+                    out.push_str(&settled);
+                }
+                ours.clear();
+                theirs.clear();
+                In::Text
+            }
+            In::Theirs => {
+                theirs.push(line);
+                In::Theirs
+            }
+        };
+    }
+    // An unfinished conflict is somebody's text: keep it as it was.
+    if !matches!(state, In::Text) {
+        return source.to_string();
+    }
+    out
+}
+
+/// The text as one side of every conflict in it had it.
+pub fn side(source: &str, side: Side) -> String {
+    settle_conflicts(source, |ours, theirs| {
+        let lines = match side {
+            Side::Ours => ours,
+            Side::Theirs => theirs,
+        };
+        lines.iter().map(|line| line.to_string()).collect()
+    })
+}
+
 /// 1-based line number of a byte offset.
 pub fn line_of(source: &str, offset: usize) -> usize {
     source.as_bytes()[..offset.min(source.len())]
@@ -374,5 +450,21 @@ mod tests {
                 }
             ]
         );
+    }
+
+    #[test]
+    fn each_side_of_a_conflict_reads_back() {
+        let merged =
+            "a\n<<<<<<< HEAD\nours\n||||||| base\nold\n=======\ntheirs\nmore\n>>>>>>> b\nz\n";
+        assert_eq!(side(merged, Side::Ours), "a\nours\nz\n");
+        assert_eq!(side(merged, Side::Theirs), "a\ntheirs\nmore\nz\n");
+        let both = settle_conflicts(merged, |o, t| {
+            o.iter().chain(t).map(|l| l.to_string()).collect()
+        });
+        assert_eq!(both, "a\nours\ntheirs\nmore\nz\n");
+        // No conflict, or half of one: the text as it is.
+        for text in ["plain\n", "<<<<<<< x\nnot closed\n"] {
+            assert_eq!(side(text, Side::Theirs), text);
+        }
     }
 }

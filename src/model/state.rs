@@ -16,6 +16,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::checklist;
 use super::incident::{Incident, Role, Sme, Status, Timestamps};
 use super::markdown;
 use super::timeline::{Entry, EntryKind, Field};
@@ -88,6 +89,96 @@ pub fn fold(incident: &mut Incident, body: &mut String, entries: &[Entry]) {
             *body = markdown::replace_section(body, IMPACT_SECTION, statement);
         }
     }
+}
+
+/// The checklist with each item checked or open as the latest `check:`
+/// entry for it says; items no entry names stay as they are.
+pub fn fold_checklist(source: &str, entries: &[Entry]) -> String {
+    let mut folded = source.to_string();
+    // From the last item back, so that earlier items' places stay put.
+    for item in checklist::parse(source).iter().rev() {
+        let field = Field::Check(item.id.clone());
+        let latest = entries
+            .iter()
+            .rev()
+            .flat_map(|entry| entry.header.changes.iter().rev())
+            .find(|change| change.field == field);
+        if let Some(checked) = latest.and_then(|c| c.to.as_deref()).map(|to| to == CHECKED) {
+            if checked != item.checked {
+                folded = checklist::set_checked(&folded, item, checked);
+            }
+        }
+    }
+    folded
+}
+
+/// The `to` of a `check:` change that checked the item (`open` reopens it).
+pub const CHECKED: &str = "done";
+
+/// What the two sides of a merge said differently about the fields the
+/// timeline decides, each with the value the fold kept: what `incident
+/// sync` and `incident resolve` name after settling a conflict.
+pub fn disagreements(
+    ours: (&Incident, &str),
+    theirs: (&Incident, &str),
+    kept: (&Incident, &str),
+) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut compare = |what: String,
+                       ours: Option<String>,
+                       theirs: Option<String>,
+                       kept: Option<String>,
+                       rule: &str| {
+        if ours != theirs {
+            let shown = |value: Option<String>| value.unwrap_or_else(|| "none".into());
+            found.push(format!(
+                "{what}: {} here, {} there; kept {} ({rule})",
+                shown(ours),
+                shown(theirs),
+                shown(kept)
+            ));
+        }
+    };
+    let later = "the later event wins; the other stays in the timeline";
+    compare(
+        "severity".into(),
+        Some(ours.0.severity.clone()),
+        Some(theirs.0.severity.clone()),
+        Some(kept.0.severity.clone()),
+        later,
+    );
+    for role in Role::ALL {
+        let holder = |incident: &Incident| incident.roles.get(role).map(str::to_string);
+        compare(
+            role.to_string(),
+            holder(ours.0),
+            holder(theirs.0),
+            holder(kept.0),
+            later,
+        );
+    }
+    for status in Status::ALL {
+        let time = |incident: &Incident| {
+            incident
+                .timestamps
+                .at_status(status)
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        };
+        compare(
+            format!("{status} time"),
+            time(ours.0),
+            time(theirs.0),
+            time(kept.0),
+            "the first time a status is entered wins",
+        );
+    }
+    let impact = |body: &str| Some(markdown::section_text(body, IMPACT_SECTION));
+    if impact(ours.1) != impact(theirs.1) {
+        found.push(format!(
+            "current impact: two statements; kept the later one ({later})"
+        ));
+    }
+    found
 }
 
 /// One recorded status change.
@@ -284,5 +375,48 @@ mod tests {
         second.text = "Recovering.".into();
         fold(&mut incident, &mut body, &[first, second]);
         assert_eq!(markdown::section_text(&body, IMPACT_SECTION), "Recovering.");
+    }
+
+    #[test]
+    fn check_offs_follow_the_latest_entry_for_each_item() {
+        let source = "- [ ] A <!-- id:a -->\n\n- [x] B <!-- id:b -->\n\n- [ ] C <!-- id:c -->\n";
+        let folded = fold_checklist(
+            source,
+            &[
+                entry(
+                    "07:00",
+                    EntryKind::Check,
+                    &[("check:a", Some("open"), Some("done"))],
+                ),
+                entry(
+                    "07:01",
+                    EntryKind::Check,
+                    &[("check:b", Some("done"), Some("open"))],
+                ),
+                entry(
+                    "07:02",
+                    EntryKind::Check,
+                    &[("check:c", Some("open"), Some("done"))],
+                ),
+                entry(
+                    "07:03",
+                    EntryKind::Check,
+                    &[("check:c", Some("done"), Some("open"))],
+                ),
+            ],
+        );
+        assert_eq!(
+            folded,
+            "- [x] A <!-- id:a -->\n\n- [ ] B <!-- id:b -->\n\n- [ ] C <!-- id:c -->\n"
+        );
+    }
+
+    #[test]
+    fn a_conflicted_checklist_keeps_the_items_of_both_sides() {
+        let merged = "# Commander\n\n<<<<<<< HEAD\n- [x] A <!-- id:a -->\n\nmine\n=======\n- [ ] A <!-- id:a -->\n\n- [ ] B <!-- id:b -->\n\n>>>>>>> theirs\nend\n";
+        assert_eq!(
+            checklist::union_of_conflicts(merged),
+            "# Commander\n\n- [x] A <!-- id:a -->\n\nmine\n- [ ] B <!-- id:b -->\n\nend\n"
+        );
     }
 }

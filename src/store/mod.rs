@@ -23,6 +23,10 @@ use crate::model::timeline::{self, Entry, EntryHeader};
 
 /// Where incidents live, relative to the repository root.
 pub const INCIDENTS_DIR: &str = "incidents";
+/// An incident's state and description, in its directory.
+const INCIDENT_FILE: &str = "incident.md";
+/// An incident's checklist, in its directory.
+const CHECKLIST_FILE: &str = "checklist.md";
 /// One empty file per active incident, so finding the active ones never reads
 /// the whole history.
 const ACTIVE_DIR: &str = "incidents/.active";
@@ -134,11 +138,11 @@ impl Store {
     }
 
     pub fn incident_file(&self, id: &str) -> PathBuf {
-        self.incident_dir(id).join("incident.md")
+        self.incident_dir(id).join(INCIDENT_FILE)
     }
 
     pub fn checklist_file(&self, id: &str) -> PathBuf {
-        self.incident_dir(id).join("checklist.md")
+        self.incident_dir(id).join(CHECKLIST_FILE)
     }
 
     pub fn timeline_dir(&self, id: &str) -> PathBuf {
@@ -211,7 +215,32 @@ impl Store {
             return Err(Error::MissingIncidentFile(path).into());
         }
         let source = self.read_merged_text(&path)?;
-        let (mut incident, body): (Incident, &str) = frontmatter::parse(&path, &source)?;
+        self.parse_incident(id, &source)
+    }
+
+    /// `incident.md` as a conflict left it, markers and all: for rebuilding
+    /// it from the timeline.
+    pub fn read_conflicted_incident(&self, id: &str) -> Result<String> {
+        let path = self.incident_file(id);
+        if !self.exists(&path) {
+            return Err(Error::MissingIncidentFile(path).into());
+        }
+        self.read_text(&path)
+    }
+
+    /// The checklist as a conflict left it, markers and all.
+    pub fn read_conflicted_checklist(&self, id: &str) -> Result<String> {
+        let path = self.checklist_file(id);
+        if !self.exists(&path) {
+            return Ok(String::new());
+        }
+        self.read_text(&path)
+    }
+
+    /// Reads `source` as incident `id`'s `incident.md`.
+    pub fn parse_incident(&self, id: &str, source: &str) -> Result<IncidentDoc> {
+        let path = self.incident_file(id);
+        let (mut incident, body): (Incident, &str) = frontmatter::parse(&path, source)?;
         // Format 1 wrote the status too; the times are what the fold keeps.
         incident.status = incident.timestamps.status();
         if incident.format > FORMAT_VERSION {
@@ -246,6 +275,26 @@ impl Store {
             incident,
             body: body.to_string(),
         })
+    }
+
+    /// The incident any file under `incidents/` belongs to.
+    pub fn incident_of(&self, path: &str) -> Option<String> {
+        let rest = path.strip_prefix(INCIDENTS_DIR)?.strip_prefix('/')?;
+        let rest = rest.strip_prefix(".active/").unwrap_or(rest);
+        let id = rest.split('/').next()?;
+        (!id.is_empty() && !id.starts_with('.')).then(|| id.to_string())
+    }
+
+    /// The incident a record file the tool rebuilds after a merge belongs to:
+    /// its `incident.md`, its `checklist.md` or its active marker.
+    pub fn rebuilt_file_of(&self, path: &str) -> Option<String> {
+        let rest = path.strip_prefix(INCIDENTS_DIR)?.strip_prefix('/')?;
+        if let Some(id) = rest.strip_prefix(".active/") {
+            return (!id.contains('/')).then(|| id.to_string());
+        }
+        let (id, file) = rest.split_once('/')?;
+        (matches!(file, INCIDENT_FILE | CHECKLIST_FILE) && !id.starts_with('.'))
+            .then(|| id.to_string())
     }
 
     /// `incident.md` as this build writes it: a record of an older format is

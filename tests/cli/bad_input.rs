@@ -216,7 +216,7 @@ fn conflict_markers_are_named_as_a_merge_conflict() {
         "severity: SEV",
         "<<<<<<< HEAD\nseverity: SEV1\n=======\nseverity: SEV2\n>>>>>>> b\nold: SEV",
     );
-    let expected = format!("error: {path}:10: unresolved merge conflict (git's conflict markers are still in the file); keep the right value in each conflict (the timeline holds both sides), then `git add` the file and `git commit`\n");
+    let expected = format!("error: {path}:10: unresolved merge conflict (git's conflict markers are still in the file); run `incident resolve`: it rebuilds the state from the merged timeline, which holds both sides\n");
     for args in [
         &["show"][..],
         &["note", "x"],
@@ -355,14 +355,14 @@ fn a_repository_in_the_middle_of_a_merge() {
             err.starts_with("error: the repository is in the middle of a "),
             "{err}"
         );
-        assert!(err.ends_with("; finish or abort it first\n"), "{err}");
+        assert!(err.ends_with(", or `git merge --abort`\n"), "{err}");
     }
 }
 
 #[test]
 fn a_repository_in_the_middle_of_a_merge_says_so_in_lowercase() {
     let repo = mid_merge();
-    insta::assert_snapshot!(refused(&repo, &["note", "x"]), @"error: the repository is in the middle of a merge; finish or abort it first");
+    insta::assert_snapshot!(refused(&repo, &["note", "x"]), @"error: the repository is in the middle of a merge; run `incident resolve` to settle the record's conflicts and finish it, or `git merge --abort`");
 }
 
 // A commit that fails halfway

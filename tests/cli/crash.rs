@@ -34,6 +34,24 @@ fn checked(repo: &TestRepo) {
     repo.ok(&["check", "commander.announce"]);
 }
 
+/// A checklist committed with a merge's conflict markers still in it.
+fn conflict_committed(repo: &TestRepo) {
+    checked(repo);
+    let path = "incidents/2026-11-24-checkout-errors/checklist.md";
+    let text = repo.read(path);
+    let line = text
+        .lines()
+        .find(|l| l.contains("id:commander.announce "))
+        .unwrap()
+        .to_string();
+    let conflict = format!(
+        "<<<<<<< HEAD\n{line}\n=======\n{}\n>>>>>>> theirs",
+        line.replace("[x]", "[ ]")
+    );
+    repo.write(path, &text.replace(&line, &conflict));
+    repo.git(&["commit", "-q", "-am", "markers and all"]);
+}
+
 fn not_set_up(_repo: &TestRepo) {}
 
 /// Files committed under `incidents/` at HEAD.
@@ -202,6 +220,11 @@ fn uncheck() {
 #[test]
 fn summary_publish() {
     killed_at_every_step(declared, &["summary", "--publish"]);
+}
+
+#[test]
+fn resolve() {
+    killed_at_every_step(conflict_committed, &["resolve"]);
 }
 
 #[test]

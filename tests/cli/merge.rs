@@ -12,16 +12,23 @@ fn two_responders() -> (TestRepo, String, TestRepo, TestRepo) {
     (origin, id, a, b)
 }
 
-/// `git pull` of the other clone's main into this one: a plain merge.
-fn merge(into: &TestRepo, from: &TestRepo) {
-    into.git(&[
+/// `git pull` of the other clone's main into this one: a plain merge,
+/// which may conflict.
+fn pull(into: &TestRepo, from: &TestRepo) -> std::process::Output {
+    into.git_output(&[
         "pull",
         "-q",
         "--no-rebase",
         "--no-edit",
         from.root.to_str().unwrap(),
         "main",
-    ]);
+    ])
+}
+
+/// A plain merge that must not conflict.
+fn merge(into: &TestRepo, from: &TestRepo) {
+    let pull = pull(into, from);
+    assert!(pull.status.success(), "the merge conflicted: {pull:?}");
 }
 
 fn record_on_both(id: &str, a: &TestRepo, b: &TestRepo) {
@@ -171,14 +178,7 @@ fn both_orders(
 ) {
     for b_first in [false, true] {
         let (_origin, id, mut a, mut b) = two_responders();
-        for (clone, steps, minute) in [(&mut a, a_does, 55), (&mut b, b_does, 57)] {
-            for (n, step) in steps.iter().enumerate() {
-                clone.now = format!("2026-11-24T06:{minute}:{:02}Z", n);
-                let mut args = vec!["-i", id.as_str()];
-                args.extend_from_slice(step);
-                clone.ok(&args);
-            }
-        }
+        record_sides(&id, &mut a, a_does, &mut b, b_does);
         let (into, from) = if b_first { (&b, &a) } else { (&a, &b) };
         merge(into, from);
         check(into, &id, show_json(into, &id));
@@ -243,10 +243,203 @@ fn identified_on_one_clone_and_mitigated_on_the_other_merge_cleanly() {
     );
 }
 
+/// Runs the steps of each side on its clone, a minute apart, `a` first.
+fn record_sides(
+    id: &str,
+    a: &mut TestRepo,
+    a_does: &[&[&str]],
+    b: &mut TestRepo,
+    b_does: &[&[&str]],
+) {
+    for (clone, steps, minute) in [(a, a_does, 55), (b, b_does, 57)] {
+        for (n, step) in steps.iter().enumerate() {
+            clone.now = format!("2026-11-24T06:{minute}:{n:02}Z");
+            let mut args = vec!["-i", id];
+            args.extend_from_slice(step);
+            clone.ok(&args);
+        }
+    }
+}
+
+/// Both sides gave one field different values: a plain merge conflicts,
+/// every command says to run `incident resolve`, and `resolve` settles it by
+/// the documented rule, names what it chose, and commits the merge; in
+/// either merge order. `check` sees the output of `resolve` and the record.
+fn contradicted(a_does: &[&[&str]], b_does: &[&[&str]], check: impl Fn(&str, &serde_json::Value)) {
+    for b_first in [false, true] {
+        let (_origin, id, mut a, mut b) = two_responders();
+        record_sides(&id, &mut a, a_does, &mut b, b_does);
+        let (into, from) = if b_first { (&b, &a) } else { (&a, &b) };
+        let pull = pull(into, from);
+        assert!(!pull.status.success(), "the merge should conflict");
+        let refused = into.fails(&["-i", &id, "note", "x"]);
+        assert!(refused.contains("run `incident resolve`"), "{refused}");
+        let out = into.ok(&["resolve"]);
+        assert!(!into.root.join(".git/MERGE_HEAD").exists());
+        assert_eq!(into.git(&["status", "--porcelain"]), "");
+        let parents = into.git(&["log", "-1", "--format=%P"]);
+        assert_eq!(parents.split_whitespace().count(), 2, "a merge commit");
+        let record = show_json(into, &id);
+        check(&out, &record);
+        // What resolve wrote is the fold of the log: recording on top
+        // changes nothing of it.
+        into.ok(&["-i", &id, "note", "after the merge"]);
+        assert_eq!(show_json(into, &id)["severity"], record["severity"]);
+        assert_eq!(show_json(into, &id)["timestamps"], record["timestamps"]);
+    }
+}
+
+#[test]
+fn two_severities_settle_to_the_later_one() {
+    contradicted(
+        &[&["severity", "SEV1"]],
+        &[&["severity", "SEV2", "--reason", "only one region"]],
+        |out, record| {
+            assert!(out.contains(": severity: SEV"), "{out}");
+            assert!(out.contains("; kept SEV2 (the later event wins"), "{out}");
+            assert_eq!(record["severity"], "SEV2");
+            assert_eq!(
+                record["timeline"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|e| e["kind"] == "severity")
+                    .count(),
+                2
+            );
+        },
+    );
+}
+
+#[test]
+fn two_impact_statements_settle_to_the_later_one() {
+    contradicted(
+        &[&["impact", "All payments fail."]],
+        &[&["impact", "Card payments in the EU fail."]],
+        |out, _| {
+            assert!(
+                out.contains("current impact: two statements; kept the later one"),
+                "{out}"
+            );
+        },
+    );
+}
+
+#[test]
+fn mitigated_at_two_times_settles_to_the_first() {
+    contradicted(
+        &[&["status", "mitigated"]],
+        &[&["status", "mitigated"]],
+        |out, record| {
+            assert!(out.contains("mitigated time: 2026-11-24T06:5"), "{out}");
+            assert!(
+                out.contains("kept 2026-11-24T06:55:00Z (the first time"),
+                "{out}"
+            );
+            assert_eq!(record["timestamps"]["mitigated"], "2026-11-24T06:55:00Z");
+            assert_eq!(record["status"], "mitigated");
+        },
+    );
+}
+
+#[test]
+fn a_check_and_an_uncheck_of_one_item_merged_cleanly_are_refolded_by_resolve() {
+    for b_first in [false, true] {
+        let (_origin, id, mut a, mut b) = two_responders();
+        // Both check it first, so the clones agree, then they disagree.
+        a.ok(&["-i", &id, "check", "commander.announce"]);
+        merge(&b, &a);
+        record_sides(
+            &id,
+            &mut a,
+            &[&["uncheck", "commander.announce"]],
+            &mut b,
+            &[
+                &["uncheck", "commander.announce"],
+                &["check", "commander.announce"],
+            ],
+        );
+        let (into, from) = if b_first { (&b, &a) } else { (&a, &b) };
+        // b's last check-off (06:57) is later than a's reopening (06:55),
+        // but line by line b changed nothing: the merge is clean and says
+        // open. `resolve` brings the record back to what the log says.
+        merge(into, from);
+        into.ok(&["-i", &id, "resolve"]);
+        let checklist = into.read(format!("incidents/{id}/checklist.md"));
+        let item = checklist
+            .lines()
+            .find(|l| l.contains("id:commander.announce "))
+            .unwrap();
+        assert!(item.starts_with("- [x] "), "{checklist}");
+        assert_eq!(into.git(&["status", "--porcelain"]), "");
+    }
+}
+
+#[test]
+fn a_conflict_outside_the_record_is_left_for_a_person() {
+    let (_origin, id, a, mut b) = two_responders();
+    b.now = "2026-11-24T06:57:00Z".into();
+    for (repo, text) in [(&a, "mine\n"), (&b, "theirs\n")] {
+        repo.write("runbooks/notes.md", text);
+        repo.git(&["add", "runbooks/notes.md"]);
+        repo.git(&["commit", "-qm", "notes"]);
+        repo.ok(&[
+            "-i",
+            &id,
+            "severity",
+            if text == "mine\n" { "SEV1" } else { "SEV2" },
+        ]);
+    }
+    let pull = pull(&a, &b);
+    assert!(!pull.status.success());
+    let before = a.fingerprint();
+    let err = a.fails(&["resolve"]);
+    assert!(
+        err.starts_with("error: the merge conflicts in runbooks/notes.md, which only a person can settle; settle those by hand"),
+        "{err}"
+    );
+    assert_eq!(a.fingerprint(), before, "nothing written");
+    // Once the person has settled theirs, resolve does the rest.
+    a.write("runbooks/notes.md", "both\n");
+    a.git(&["add", "runbooks/notes.md"]);
+    let out = a.ok(&["resolve"]);
+    assert!(out.contains("kept SEV2"), "{out}");
+    assert!(!a.root.join(".git/MERGE_HEAD").exists());
+}
+
+#[test]
+fn resolve_with_nothing_to_resolve_says_so() {
+    let (_origin, id, a, _b) = two_responders();
+    let before = a.fingerprint();
+    let err = a.fails(&["-i", &id, "resolve"]);
+    assert!(
+        err.starts_with("error: nothing to resolve: no merge is under way"),
+        "{err}"
+    );
+    assert_eq!(a.fingerprint(), before);
+}
+
+#[test]
+fn resolve_outside_a_merge_rebuilds_committed_conflict_markers() {
+    let (_origin, id, a, mut b) = two_responders();
+    b.now = "2026-11-24T06:57:00Z".into();
+    a.ok(&["-i", &id, "severity", "SEV1"]);
+    b.ok(&["-i", &id, "severity", "SEV2"]);
+    // Someone committed the markers.
+    let _ = pull(&a, &b);
+    a.git(&["commit", "-qam", "merged (markers and all)"]);
+    let out = a.ok(&["-i", &id, "resolve"]);
+    assert!(out.contains("kept SEV2"), "{out}");
+    assert_eq!(show_json(&a, &id)["severity"], "SEV2");
+    assert!(a
+        .git(&["log", "-1", "--format=%s"])
+        .contains("resolve: state rebuilt from the timeline"));
+}
+
 mod properties {
     use proptest::prelude::*;
 
-    use super::two_responders;
+    use super::{pull, two_responders};
     use crate::harness::{show_json, TestRepo};
 
     /// What one responder does: a note, or a check-off of one of the items
@@ -309,10 +502,7 @@ mod properties {
             let mut checked = record(&a, &id, &a_steps, &a_items);
             checked.extend(record(&b, &id, &b_steps, &b_items));
             let (into, from) = if b_first { (&b, &a) } else { (&a, &b) };
-            let merge = into.git_output(&[
-                "pull", "-q", "--no-rebase", "--no-edit",
-                from.root.to_str().unwrap(), "main",
-            ]);
+            let merge = pull(into, from);
             prop_assert!(merge.status.success(), "{}", String::from_utf8_lossy(&merge.stderr));
             let record = show_json(into, &id);
             let texts: Vec<&str> = record["timeline"]

@@ -323,7 +323,7 @@ fn a_conflicting_merge_is_left_in_progress_and_named() {
         repo.git(&["commit", "-q", "-am", "cause"]);
     }
     a.ok(&["sync"]);
-    insta::assert_snapshot!(b.fails(&["sync"]), @"error: merging origin/main left conflicts in incidents/2026-11-24-logins-fail/incident.md; keep the right value in each conflict (the timeline holds both sides), `git add` the files and `git commit`, then run `incident sync` again");
+    insta::assert_snapshot!(b.fails(&["sync"]), @"error: merging origin/main left conflicts in incidents/2026-11-24-logins-fail/incident.md:57; settle those conflicts by hand, then run `incident resolve` (it rebuilds the rest from the timeline and commits the merge) and `incident sync` again");
     assert!(b.root.join(".git/MERGE_HEAD").exists());
     assert_eq!(
         b.git(&["diff", "--name-only", "--diff-filter=U"]).trim(),
@@ -332,4 +332,71 @@ fn a_conflicting_merge_is_left_in_progress_and_named() {
     // Until the merge is finished, sync leaves it alone.
     let again = b.fails(&["sync"]);
     assert!(again.contains("in the middle of a merge"), "{again}");
+}
+
+/// Two values for one field: sync settles the conflict by the rule (the
+/// later event wins), names what it kept, commits the merge and pushes;
+/// the other clone's next sync brings the same record.
+#[test]
+fn two_severities_are_settled_by_sync_and_named() {
+    let (_remote, mut a, mut b) = team();
+    let id = a.declare(&["Logins fail", "--commander", "alice"]);
+    a.ok(&["sync"]);
+    b.ok(&["sync"]);
+    a.now = "2026-11-24T06:55:00Z".into();
+    a.ok(&["severity", "SEV1"]);
+    a.ok(&["sync"]);
+    b.now = "2026-11-24T06:57:00Z".into();
+    b.ok(&["severity", "SEV2", "--reason", "one region only"]);
+    let out = b.incident(&["sync"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("settled {id}: severity: SEV2 here, SEV1 there; kept SEV2 (the later event wins; the other stays in the timeline)")),
+        "{stderr}"
+    );
+    assert!(!b.root.join(".git/MERGE_HEAD").exists());
+    a.ok(&["sync"]);
+    for repo in [&a, &b] {
+        let record = show_json(repo, &id);
+        assert_eq!(record["severity"], "SEV2");
+        assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    }
+    assert_eq!(
+        a.read(format!("incidents/{id}/incident.md")),
+        b.read(format!("incidents/{id}/incident.md"))
+    );
+}
+
+/// A merge can be clean line by line and still leave a state the log does
+/// not say: sync rebuilds it from the merged timeline and commits that.
+#[test]
+fn a_clean_merge_that_disagrees_with_the_log_is_refolded_by_sync() {
+    let (_remote, mut a, mut b) = team();
+    let id = a.declare(&["Logins fail", "--commander", "alice"]);
+    a.ok(&["check", "commander.announce"]);
+    a.ok(&["sync"]);
+    b.ok(&["sync"]);
+    a.now = "2026-11-24T06:55:00Z".into();
+    a.ok(&["uncheck", "commander.announce"]);
+    a.ok(&["sync"]);
+    b.now = "2026-11-24T06:57:00Z".into();
+    b.ok(&["uncheck", "commander.announce"]);
+    b.now = "2026-11-24T06:58:00Z".into();
+    b.ok(&["check", "commander.announce"]);
+    b.ok(&["sync"]);
+    let subject = b.git(&["log", "-1", "--format=%s"]);
+    assert_eq!(
+        subject.trim(),
+        "incident: state rebuilt from the merged timeline"
+    );
+    a.ok(&["sync"]);
+    for repo in [&a, &b] {
+        let checklist = repo.read(format!("incidents/{id}/checklist.md"));
+        let item = checklist
+            .lines()
+            .find(|l| l.contains("id:commander.announce "))
+            .unwrap();
+        assert!(item.starts_with("- [x] "), "{checklist}");
+    }
 }
