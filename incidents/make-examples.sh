@@ -33,7 +33,7 @@ at ${day}T09:12:00Z "Sam Okafor" declare "Checkout fails for EU customers" \
   --impact major --urgency high --service checkout --commander "Alice Moreau" \
   --detected-at ${day}T09:04:00Z --started-at ${day}T08:51:00Z \
   --summary "Card payments from EU customers fail at the last checkout step with a gateway error (HTTP 502). Support saw the first tickets at 09:04."
-id=2026-03-14-checkout-fails-for-eu-customers
+id=checkout-fails-for-eu-customers
 export INCIDENT=$id
 at ${day}T09:14:00Z "Alice Moreau" role support "Sam Okafor"
 at ${day}T09:15:00Z "Alice Moreau" role scribe "Bo Lindqvist"
@@ -72,7 +72,7 @@ day=2026-05-02
 at ${day}T13:40:00Z "Priya Natarajan" declare "CI runners out of disk" --type internal \
   --impact minor --urgency high --commander "Priya Natarajan" --detected-at ${day}T13:30:00Z \
   --summary "Builds on the shared CI runners fail with 'no space left on device'; merges are blocked."
-export INCIDENT=2026-05-02-ci-runners-out-of-disk
+export INCIDENT=ci-runners-out-of-disk
 at ${day}T13:42:00Z "Priya Natarajan" role scribe "Leo Martins"
 at ${day}T13:43:00Z "Priya Natarajan" role support "Priya Natarajan"
 at ${day}T13:45:00Z "Leo Martins" impact "Engineers cannot merge: CI builds fail on runners 3-7. No customer impact."
@@ -90,7 +90,7 @@ unset INCIDENT
 day=2026-08-19
 at ${day}T10:00:00Z "Leo Martins" declare "Drill: search results stale" --drill \
   --impact moderate --urgency medium --service search --commander "Leo Martins"
-export INCIDENT=2026-08-19-drill-search-results-stale
+export INCIDENT=drill-search-results-stale
 at ${day}T10:02:00Z "Leo Martins" role scribe "Bo Lindqvist"
 at ${day}T10:03:00Z "Leo Martins" role support "Sam Okafor"
 at ${day}T10:20:00Z "Bo Lindqvist" note --kind finding "Indexing lag is 3h: the pipeline consumer was paused for the drill."

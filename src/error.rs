@@ -45,7 +45,7 @@ pub enum Error {
     SeveralActive(Vec<String>),
 
     /// A reference that would point outside `incidents/`.
-    #[error("`{0}` is not a valid incident id: ids are single names inside `incidents/`, such as 2026-11-24-checkout-errors")]
+    #[error("`{0}` is not a valid incident id: ids are single names inside `incidents/`, such as 2026-11-24-checkout-errors_k3f9")]
     InvalidReference(String),
 
     /// A title that cannot become an incident.

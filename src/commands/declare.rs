@@ -153,7 +153,19 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
     let runbooks = store.role_runbooks()?;
     let services = service_runbooks(store, &args.services)?;
 
-    let incident_id = id::allocate(&id::base_id(declared, &title), |candidate| {
+    // A content hash (git's SHA-1), so the same declaration gets the same
+    // tag with any toolchain; the entropy keeps apart two clones declaring
+    // the same title in the same second.
+    let entropy = crate::clock::entropy();
+    let tag = |attempt: u32| {
+        let key = format!(
+            "{}\0{}\0{title}\0{entropy}\0{attempt}",
+            identity.email,
+            declared.to_rfc3339()
+        );
+        id::tag_of(&git::blob_id(key.as_bytes()))
+    };
+    let incident_id = id::allocate(declared, &title, tag, |candidate| {
         store.exists(&store.incident_dir(candidate))
     });
 

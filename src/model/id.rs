@@ -1,4 +1,4 @@
-//! Incident ids (`YYYY-MM-DD-<slug>`) and the rules that keep them inside `incidents/`.
+//! Incident ids (`YYYY-MM-DD-<slug>_<tag>`) and the rules that keep them inside `incidents/`.
 
 use chrono::{DateTime, Utc};
 
@@ -34,25 +34,53 @@ pub fn slugify(title: &str) -> String {
     }
 }
 
-/// The id a new incident gets before collisions are resolved.
-pub fn base_id(declared: DateTime<Utc>, title: &str) -> String {
-    format!("{}-{}", declared.format("%Y-%m-%d"), slugify(title))
+/// Letters and digits of a tag, without the ones people misread (0 and o,
+/// 1, i and l).
+const TAG_ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyz";
+
+/// Characters in a tag: 31⁴, almost a million, so that two clones declaring
+/// the same title on the same day get different ids.
+const TAG_LEN: usize = 4;
+
+/// The tag that keeps ids apart, from a hex digest of what makes the
+/// declaration unique (who, when, what, and noise).
+pub fn tag_of(hex_digest: &str) -> String {
+    let mut n = u64::from_str_radix(&hex_digest[..hex_digest.len().min(15)], 16).unwrap_or(0);
+    let base = TAG_ALPHABET.len() as u64;
+    (0..TAG_LEN)
+        .map(|_| {
+            let c = TAG_ALPHABET[(n % base) as usize] as char;
+            n /= base;
+            c
+        })
+        .collect()
 }
 
-/// The id a new incident gets: `base`, else `base-2`, `base-3` … the first
-/// that `taken` says is free.
-pub fn allocate(base: &str, taken: impl Fn(&str) -> bool) -> String {
-    if !taken(base) {
-        return base.to_string();
-    }
-    (2..)
-        .map(|n| format!("{base}-{n}"))
+/// A new incident's id: the UTC date it was declared, the title's slug, and
+/// after `_` (which a slug never holds) a tag no other clone's declaration
+/// shares. `tag` is asked again, with 1, 2 …, while `taken` says an id is
+/// in use here.
+pub fn allocate(
+    declared: DateTime<Utc>,
+    title: &str,
+    tag: impl Fn(u32) -> String,
+    taken: impl Fn(&str) -> bool,
+) -> String {
+    let base = format!("{}-{}", declared.format("%Y-%m-%d"), slugify(title));
+    (0..)
+        .map(|attempt| format!("{base}_{}", tag(attempt)))
         .find(|candidate| !taken(candidate))
-        .unwrap_or_else(|| unreachable!("the numbers do not run out"))
+        .unwrap_or_else(|| unreachable!("the attempts do not run out"))
 }
 
-/// The slug part of an id: what follows the `YYYY-MM-DD-` date.
+/// The slug part of an id: what follows the `YYYY-MM-DD-` date, without
+/// the `_<tag>` (ids made before tags have none).
 pub fn slug_of(id: &str) -> &str {
+    let dated = dated_part(id);
+    dated.rsplit_once('_').map_or(dated, |(slug, _)| slug)
+}
+
+fn dated_part(id: &str) -> &str {
     let bytes = id.as_bytes();
     let has_date = bytes.len() > 11
         && bytes[..10].iter().enumerate().all(|(i, b)| {
@@ -141,16 +169,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_taken_get_the_next_number() {
-        let taken = ["2026-11-24-x", "2026-11-24-x-2"];
+    fn ids_are_date_slug_and_a_tag_asked_again_while_taken() {
+        let declared = "2026-11-24T06:50:00Z".parse().unwrap();
+        let tag = |attempt: u32| format!("t{attempt}");
+        let taken = ["2026-11-24-x_t0", "2026-11-24-x_t1"];
         assert_eq!(
-            allocate("2026-11-24-y", |id| taken.contains(&id)),
-            "2026-11-24-y"
+            allocate(declared, "Y", tag, |id| taken.contains(&id)),
+            "2026-11-24-y_t0"
         );
         assert_eq!(
-            allocate("2026-11-24-x", |id| taken.contains(&id)),
-            "2026-11-24-x-3"
+            allocate(declared, "X", tag, |id| taken.contains(&id)),
+            "2026-11-24-x_t2"
         );
+    }
+
+    #[test]
+    fn tags_are_four_unambiguous_characters() {
+        let a = tag_of("8a398ba8e0c38b31");
+        assert_eq!(a.len(), TAG_LEN);
+        assert!(a.bytes().all(|c| TAG_ALPHABET.contains(&c)), "{a}");
+        assert_ne!(a, tag_of("9a398ba8e0c38b31"));
     }
 
     #[test]
@@ -168,6 +206,7 @@ mod tests {
     #[test]
     fn slug_of_strips_the_date() {
         assert_eq!(slug_of("2026-11-24-db-down"), "db-down");
+        assert_eq!(slug_of("2026-11-24-db-down_k3f9"), "db-down");
         assert_eq!(slug_of("db-down"), "db-down");
     }
 

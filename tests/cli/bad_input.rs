@@ -6,7 +6,7 @@ use assert_cmd::Command;
 use crate::harness::TestRepo;
 
 /// The id `declare "Checkout errors"` gives under the fixed clock.
-const ID: &str = "2026-11-24-checkout-errors";
+const ID: &str = "2026-11-24-checkout-errors_tkkt";
 
 fn with_incident() -> TestRepo {
     let repo = TestRepo::new();
@@ -71,31 +71,31 @@ fn outside_a_git_repository() {
 #[test]
 fn an_unknown_incident_id() {
     let repo = with_incident();
-    insta::assert_snapshot!(refused(&repo, &["-i", "2026-01-01-nope", "note", "x"]), @"error: no incident matches `2026-01-01-nope`; known: 2026-11-24-checkout-errors");
-    insta::assert_snapshot!(refused(&repo, &["show", "nope"]), @"error: no incident matches `nope`; known: 2026-11-24-checkout-errors");
+    insta::assert_snapshot!(refused(&repo, &["-i", "2026-01-01-nope", "note", "x"]), @"error: no incident matches `2026-01-01-nope`; known: 2026-11-24-checkout-errors_tkkt");
+    insta::assert_snapshot!(refused(&repo, &["show", "nope"]), @"error: no incident matches `nope`; known: 2026-11-24-checkout-errors_tkkt");
 }
 
 #[test]
 fn an_id_that_climbs_out_of_incidents() {
     let repo = with_incident();
-    insta::assert_snapshot!(refused(&repo, &["-i", "../x", "note", "x"]), @"error: `../x` is not a valid incident id: ids are single names inside `incidents/`, such as 2026-11-24-checkout-errors");
+    insta::assert_snapshot!(refused(&repo, &["-i", "../x", "note", "x"]), @"error: `../x` is not a valid incident id: ids are single names inside `incidents/`, such as 2026-11-24-checkout-errors_k3f9");
     // `..` alone would name `incidents/` itself.
-    insta::assert_snapshot!(refused(&repo, &["show", ".."]), @"error: `..` is not a valid incident id: ids are single names inside `incidents/`, such as 2026-11-24-checkout-errors");
+    insta::assert_snapshot!(refused(&repo, &["show", ".."]), @"error: `..` is not a valid incident id: ids are single names inside `incidents/`, such as 2026-11-24-checkout-errors_k3f9");
     let mut cmd = repo.incident(&["note", "x"]);
     cmd.env("INCIDENT", "../x");
-    insta::assert_snapshot!(refused_command(&repo, cmd), @"error: `../x` is not a valid incident id: ids are single names inside `incidents/`, such as 2026-11-24-checkout-errors");
+    insta::assert_snapshot!(refused_command(&repo, cmd), @"error: `../x` is not a valid incident id: ids are single names inside `incidents/`, such as 2026-11-24-checkout-errors_k3f9");
 }
 
 #[test]
 fn an_absolute_path_as_id() {
     let repo = with_incident();
-    insta::assert_snapshot!(refused(&repo, &["-i", "/etc", "note", "x"]), @"error: `/etc` is not a valid incident id: ids are single names inside `incidents/`, such as 2026-11-24-checkout-errors");
+    insta::assert_snapshot!(refused(&repo, &["-i", "/etc", "note", "x"]), @"error: `/etc` is not a valid incident id: ids are single names inside `incidents/`, such as 2026-11-24-checkout-errors_k3f9");
 }
 
 #[test]
 fn the_active_markers_directory_as_id() {
     let repo = with_incident();
-    insta::assert_snapshot!(refused(&repo, &["-i", ".active", "note", "x"]), @"error: `.active` is not a valid incident id: ids are single names inside `incidents/`, such as 2026-11-24-checkout-errors");
+    insta::assert_snapshot!(refused(&repo, &["-i", ".active", "note", "x"]), @"error: `.active` is not a valid incident id: ids are single names inside `incidents/`, such as 2026-11-24-checkout-errors_k3f9");
 }
 
 // Titles
@@ -144,7 +144,7 @@ fn a_yaml_syntax_error_in_incident_md_is_reported_by_file_and_line() {
         "title: Checkout errors",
         "title: Checkout: errors",
     );
-    insta::assert_snapshot!(refused(&repo, &["show"]), @"error: incidents/2026-11-24-checkout-errors/incident.md:6: mapping values are not allowed in this context");
+    insta::assert_snapshot!(refused(&repo, &["show"]), @"error: incidents/2026-11-24-checkout-errors_tkkt/incident.md:6: mapping values are not allowed in this context");
 }
 
 #[test]
@@ -169,7 +169,7 @@ fn incident_md_without_front_matter_names_the_file() {
     let repo = with_incident();
     let path = format!("incidents/{ID}/incident.md");
     commit_edit(&repo, &path, "---\n", "");
-    insta::assert_snapshot!(refused(&repo, &["note", "x"]), @"error: incidents/2026-11-24-checkout-errors/incident.md:1: missing front matter: the file must start with a `---` line and the header must end with another");
+    insta::assert_snapshot!(refused(&repo, &["note", "x"]), @"error: incidents/2026-11-24-checkout-errors_tkkt/incident.md:1: missing front matter: the file must start with a `---` line and the header must end with another");
 }
 
 /// Runs `incident ARGS`, which must succeed while warning; returns stdout
@@ -201,7 +201,7 @@ fn a_broken_timeline_entry_is_named_and_the_rest_still_reads() {
     }
     commit_edit(&repo, &path, "kind: finding", "kind: gossip");
     let (_, stderr) = warned(&repo, &["show"]);
-    insta::assert_snapshot!(stderr.replace(&entry, "ENTRY"), @"warning: incidents/2026-11-24-checkout-errors/timeline/ENTRY:4: kind: unknown entry kind `gossip`; expected one of: note, milestone, suggestion, finding, redefinition, update, action, summary, declared, severity, status, role, check, impact; that entry is left out");
+    insta::assert_snapshot!(stderr.replace(&entry, "ENTRY"), @"warning: incidents/2026-11-24-checkout-errors_tkkt/timeline/ENTRY:4: kind: unknown entry kind `gossip`; expected one of: note, milestone, suggestion, finding, redefinition, update, action, summary, declared, severity, status, role, check, impact; that entry is left out");
 }
 
 /// Regression (team sync): conflict markers left by a plain `git merge`
@@ -379,7 +379,7 @@ fn a_commit_that_cannot_move_the_branch_leaves_nothing_behind() {
     assert!(err.starts_with("error: cannot commit: "), "{err}");
     assert!(!repo
         .root
-        .join("incidents/2026-11-24-search-is-slow")
+        .join("incidents/2026-11-24-search-is-slow_9ag3")
         .exists());
 }
 
@@ -585,7 +585,7 @@ fn a_mistyped_role_item_or_incident_gets_a_suggestion() {
     let repo = with_incident();
     insta::assert_snapshot!(refused(&repo, &["role", "comander", "bob"]), @"error: unknown role `comander`; expected one of: commander, support, scribe; did you mean `commander`?");
     insta::assert_snapshot!(refused(&repo, &["check", "comander.anounce"]), @"error: no checklist item matches `comander.anounce`; did you mean `commander.announce`?");
-    insta::assert_snapshot!(refused(&repo, &["show", "checkout-erors"]), @"error: no incident matches `checkout-erors`; known: 2026-11-24-checkout-errors; did you mean `2026-11-24-checkout-errors`?");
+    insta::assert_snapshot!(refused(&repo, &["show", "checkout-erors"]), @"error: no incident matches `checkout-erors`; known: 2026-11-24-checkout-errors_tkkt; did you mean `2026-11-24-checkout-errors_tkkt`?");
     // Nothing close: the usual hint.
     insta::assert_snapshot!(refused(&repo, &["check", "zzzz"]), @"error: no checklist item matches `zzzz`; `incident show` lists the open items");
 }

@@ -5,7 +5,7 @@ use std::ffi::OsStr;
 
 use crate::harness::TestRepo;
 
-const ID: &str = "2026-11-24-checkout-down";
+const ID: &str = "2026-11-24-checkout-down_89bt";
 
 /// A SEV1 twenty-two minutes in: roles, an SME, notes, and tasks overdue.
 fn busy_incident() -> TestRepo {

@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::harness::{show_json, TestRepo};
 
 /// The id `declare "Checkout errors"` gives under the fixed clock.
-const ID: &str = "2026-11-24-checkout-errors";
+const ID: &str = "2026-11-24-checkout-errors_tkkt";
 
 /// A repository with one active incident, `ID`.
 fn with_incident() -> TestRepo {
@@ -122,10 +122,10 @@ fn declare_prints_the_id_and_commits_the_incident_its_checklist_and_first_entry(
     let out = repo.ok(&["declare", "Checkout errors"]);
     assert_eq!(out, format!("{ID}\n"));
     insta::assert_snapshot!(committed_files(&repo), @r"
-    incidents/.active/2026-11-24-checkout-errors
-    incidents/2026-11-24-checkout-errors/checklist.md
-    incidents/2026-11-24-checkout-errors/incident.md
-    incidents/2026-11-24-checkout-errors/timeline/20261124T065000Z-000-178831ce.md
+    incidents/.active/2026-11-24-checkout-errors_tkkt
+    incidents/2026-11-24-checkout-errors_tkkt/checklist.md
+    incidents/2026-11-24-checkout-errors_tkkt/incident.md
+    incidents/2026-11-24-checkout-errors_tkkt/timeline/20261124T065000Z-000-178831ce.md
     ");
     insta::assert_snapshot!(
         "declared_incident_md",
@@ -158,11 +158,51 @@ fn an_internal_incident_leaves_out_customer_only_items() {
 }
 
 #[test]
-fn declaring_the_same_title_twice_adds_a_suffix() {
+fn declaring_the_same_title_again_gets_another_tag() {
     let repo = TestRepo::new();
     assert_eq!(repo.declare(&["Checkout errors"]), ID);
-    assert_eq!(repo.declare(&["Checkout errors"]), format!("{ID}-2"));
-    assert_eq!(repo.declare(&["Checkout errors"]), format!("{ID}-3"));
+    let again = [
+        repo.declare(&["Checkout errors"]),
+        repo.declare(&["Checkout errors"]),
+    ];
+    for id in &again {
+        assert!(id.starts_with("2026-11-24-checkout-errors_"), "{id}");
+        assert_eq!(id.len(), ID.len(), "{id}");
+    }
+    assert!(again[0] != ID && again[1] != ID && again[0] != again[1]);
+}
+
+/// Two clones declaring the same title in the same second (the same
+/// person, even) get different ids: the tag holds noise from the clock.
+#[test]
+fn two_clones_declaring_the_same_title_get_different_ids() {
+    let origin = TestRepo::new();
+    let (a, b) = (origin.clone_to("a"), origin.clone_to("b"));
+    let declare = |repo: &TestRepo| {
+        let out = repo
+            .incident(&["declare", "Checkout errors"])
+            .env_remove("INCIDENT_NOW")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let (from_a, from_b) = (declare(&a), declare(&b));
+    assert_ne!(from_a, from_b);
+    a.git(&[
+        "pull",
+        "-q",
+        "--no-rebase",
+        "--no-edit",
+        b.root.to_str().unwrap(),
+        "main",
+    ]);
+    assert_eq!(a.ok(&["list", "--all"]).lines().count(), 2);
 }
 
 #[test]
@@ -232,7 +272,7 @@ fn with_two_active_incidents_a_command_without_an_id_fails_listing_both() {
     let repo = with_incident();
     repo.declare(&["Search is slow"]);
     let before = repo.fingerprint();
-    insta::assert_snapshot!(repo.fails(&["note", "x"]), @"error: several incidents are active: 2026-11-24-checkout-errors, 2026-11-24-search-is-slow; choose one with --incident ID or $INCIDENT");
+    insta::assert_snapshot!(repo.fails(&["note", "x"]), @"error: several incidents are active: 2026-11-24-checkout-errors_tkkt, 2026-11-24-search-is-slow_9ag3; choose one with --incident ID or $INCIDENT");
     assert_eq!(repo.fingerprint(), before);
 }
 
@@ -284,7 +324,7 @@ fn an_ambiguous_prefix_fails_listing_the_matches() {
     repo.declare(&["Checkout slow"]);
     repo.declare(&["Search is slow"]);
     let before = repo.fingerprint();
-    insta::assert_snapshot!(repo.fails(&["-i", "2026-11-24-checkout", "note", "x"]), @"error: `2026-11-24-checkout` matches several incidents: 2026-11-24-checkout-errors, 2026-11-24-checkout-slow; give more of the id");
+    insta::assert_snapshot!(repo.fails(&["-i", "2026-11-24-checkout", "note", "x"]), @"error: `2026-11-24-checkout` matches several incidents: 2026-11-24-checkout-errors_tkkt, 2026-11-24-checkout-slow_wds4; give more of the id");
     assert_eq!(repo.fingerprint(), before);
 }
 
@@ -531,17 +571,17 @@ fn a_resolved_incident_leaves_the_active_list_but_stays_in_all() {
     repo.declare(&["Search is slow"]);
     repo.ok(&["-i", ID, "status", "identified"]);
     insta::assert_snapshot!(repo.ok(&["list"]), @r"
-    2026-11-24-checkout-errors  SEV3  identified     Checkout errors
-    2026-11-24-search-is-slow   SEV3  investigating  Search is slow
+    2026-11-24-checkout-errors_tkkt  SEV3  identified     Checkout errors
+    2026-11-24-search-is-slow_9ag3   SEV3  investigating  Search is slow
     ");
     repo.ok(&["-i", ID, "status", "mitigated"]);
     repo.ok(&["-i", ID, "check", "commander.impact-ended"]);
     repo.ok(&["-i", ID, "check", "support.impact-ended"]);
     repo.ok(&["-i", ID, "status", "resolved"]);
-    insta::assert_snapshot!(repo.ok(&["list"]), @"2026-11-24-search-is-slow  SEV3  investigating  Search is slow");
+    insta::assert_snapshot!(repo.ok(&["list"]), @"2026-11-24-search-is-slow_9ag3  SEV3  investigating  Search is slow");
     insta::assert_snapshot!(repo.ok(&["list", "--all"]), @r"
-    2026-11-24-checkout-errors  SEV3  resolved       Checkout errors
-    2026-11-24-search-is-slow   SEV3  investigating  Search is slow
+    2026-11-24-checkout-errors_tkkt  SEV3  resolved       Checkout errors
+    2026-11-24-search-is-slow_9ag3   SEV3  investigating  Search is slow
     ");
     assert!(!repo.root.join(format!("incidents/.active/{ID}")).exists());
 }
@@ -573,7 +613,7 @@ fn moving_back_to_investigating_clears_the_later_times_and_lists_it_again() {
             "closed": null,
         })
     );
-    insta::assert_snapshot!(repo.ok(&["list"]), @"2026-11-24-checkout-errors  SEV3  investigating  Checkout errors");
+    insta::assert_snapshot!(repo.ok(&["list"]), @"2026-11-24-checkout-errors_tkkt  SEV3  investigating  Checkout errors");
     // And it needs no id again.
     repo.ok(&["note", "back on it"]);
 }
@@ -585,8 +625,8 @@ fn list_puts_the_newest_last() {
     repo.now = "2026-11-24T07:30:00Z".into();
     repo.declare(&["Checkout errors"]);
     insta::assert_snapshot!(repo.ok(&["list"]), @r"
-    2026-11-24-search-is-slow   SEV3  investigating  Search is slow
-    2026-11-24-checkout-errors  SEV3  investigating  Checkout errors
+    2026-11-24-search-is-slow_9ag3   SEV3  investigating  Search is slow
+    2026-11-24-checkout-errors_4g7b  SEV3  investigating  Checkout errors
     ");
 }
 
@@ -606,7 +646,7 @@ fn list_json() {
       "json_version": 1,
       "incidents": [
         {
-          "id": "2026-11-24-checkout-errors",
+          "id": "2026-11-24-checkout-errors_tkkt",
           "title": "Checkout errors",
           "type": "customer",
           "severity": "SEV3",
@@ -615,7 +655,7 @@ fn list_json() {
           "commander": "alice"
         },
         {
-          "id": "2026-11-24-ci-runners-out-of-disk",
+          "id": "2026-11-24-ci-runners-out-of-disk_7cfb",
           "title": "CI runners out of disk",
           "type": "internal",
           "severity": "SEV4",
@@ -718,7 +758,7 @@ fn a_command_commits_only_its_own_files_and_leaves_what_is_staged() {
     repo.ok(&["note", "x"]);
     let stat = repo.git(&["show", "--stat", "--format=%s", "HEAD"]);
     assert!(!stat.contains("other.txt"), "{stat}");
-    insta::assert_snapshot!(committed_files(&repo), @"incidents/2026-11-24-checkout-errors/timeline/20261124T065000Z-001-d7c48cd2.md");
+    insta::assert_snapshot!(committed_files(&repo), @"incidents/2026-11-24-checkout-errors_tkkt/timeline/20261124T065000Z-001-d7c48cd2.md");
     assert_eq!(
         repo.git(&["diff", "--cached", "--name-only"]),
         "other.txt\n"
@@ -736,7 +776,7 @@ fn a_hand_edit_not_yet_committed_blocks_a_command_that_rewrites_the_file() {
     );
     repo.write(&path, &edited);
     let before = repo.fingerprint();
-    insta::assert_snapshot!(repo.fails(&["severity", "SEV1"]), @"error: `incidents/2026-11-24-checkout-errors/incident.md` has uncommitted changes; commit or stash them first so the tool commits only its own");
+    insta::assert_snapshot!(repo.fails(&["severity", "SEV1"]), @"error: `incidents/2026-11-24-checkout-errors_tkkt/incident.md` has uncommitted changes; commit or stash them first so the tool commits only its own");
     assert_eq!(repo.fingerprint(), before);
     assert_eq!(repo.read(&path), edited);
 }
@@ -809,7 +849,7 @@ fn commands_run_at_once_in_one_clone_all_land() {
     }
     assert_eq!(repo.commit_count(), before + 8);
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
-    let checklist = repo.read("incidents/2026-11-24-checkout-errors/checklist.md");
+    let checklist = repo.read("incidents/2026-11-24-checkout-errors_tkkt/checklist.md");
     for item in items {
         let marker = format!("id:{item} -->");
         assert!(
@@ -829,14 +869,15 @@ fn commands_run_at_once_in_one_clone_all_land() {
 }
 
 #[test]
-fn an_exact_slug_wins_over_longer_ones() {
+fn the_same_title_twice_is_named_by_id_and_the_bare_slug_names_both() {
     let repo = TestRepo::new();
     let first = repo.declare(&["DB down"]);
     let second = repo.declare(&["DB down"]);
-    assert_eq!(second, format!("{first}-2"));
     let show = |reference: &str| show_json(&repo, reference)["id"].clone();
-    assert_eq!(show("db-down"), first.as_str());
-    assert_eq!(show("db-down-2"), second.as_str());
+    assert_eq!(show(&first), first.as_str());
+    assert_eq!(show(&second), second.as_str());
+    let err = repo.fails(&["show", "db-down"]);
+    assert!(err.contains(&first) && err.contains(&second), "{err}");
 }
 
 #[test]

@@ -37,7 +37,7 @@ fn checked(repo: &TestRepo) {
 /// A checklist committed with a merge's conflict markers still in it.
 fn conflict_committed(repo: &TestRepo) {
     checked(repo);
-    let path = "incidents/2026-11-24-checkout-errors/checklist.md";
+    let path = "incidents/2026-11-24-checkout-errors_tkkt/checklist.md";
     let text = repo.read(path);
     let line = text
         .lines()
@@ -266,7 +266,7 @@ fn a_file_edited_by_hand_after_a_kill_is_left_alone() {
     let repo = TestRepo::new();
     declared(&repo);
     kill_at(&repo, &["severity", "SEV1"], "files-written");
-    let path = "incidents/2026-11-24-checkout-errors/incident.md";
+    let path = "incidents/2026-11-24-checkout-errors_tkkt/incident.md";
     let edited = repo
         .read(path)
         .replace("Checkout errors", "Checkout errors (EU)");

@@ -49,7 +49,7 @@ fn guided_declare_asks_for_everything_and_records_it() {
     assert!(screen.contains("major"), "{screen}");
     assert!(screen.contains("→ SEV1: respond within 15m"), "{screen}");
     assert!(screen.contains("This will be recorded:"), "{screen}");
-    let record = show_json(&repo, "2026-11-24-checkout-is-down");
+    let record = show_json(&repo, "2026-11-24-checkout-is-down_vs8w");
     assert_eq!(record["title"], "Checkout is down");
     assert_eq!(record["type"], "customer");
     assert_eq!(record["severity"], "SEV1");

@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::harness::TestRepo;
 
 /// The id `declare "Checkout errors"` gives under the fixed clock.
-const ID: &str = "2026-11-24-checkout-errors";
+const ID: &str = "2026-11-24-checkout-errors_tkkt";
 
 /// One request the test server received.
 struct Request {
@@ -127,7 +127,7 @@ fn slack_teams_and_webhook_from_the_environment_get_a_declaration() {
     let (hook, slack, teams) = (&requests[0].body, &requests[1].body, &requests[2].body);
     assert_eq!(hook["kind"], "declared");
     assert_eq!(hook["title"], "<!channel> & co");
-    assert_eq!(hook["incident"], "2026-11-24-channel-co");
+    assert_eq!(hook["incident"], "2026-11-24-channel-co_ve3z");
     assert_eq!(hook["severity"], "SEV2");
     assert_eq!(hook["status"], "investigating");
     assert_eq!(hook["who"], "Alice Example");

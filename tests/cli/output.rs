@@ -8,7 +8,7 @@ use crate::harness::{show_json, TestRepo};
 /// `exe.txt` reversed would read as something else.
 const TITLE: &str = "Checkout \u{202e}exe.txt";
 /// The id `declare TITLE` gives under the fixed clock.
-const ID: &str = "2026-11-24-checkout-exe-txt";
+const ID: &str = "2026-11-24-checkout-exe-txt_epa8";
 /// A note pasted from a coloured log.
 const NOTE: &str = "payment-api says \x1b[31mred\x1b[0m";
 
@@ -37,12 +37,12 @@ fn show_and_list_escape_ansi_and_bidi_controls() {
     // The lines that quote the title or the note; the rest is the usual view.
     let quoting: Vec<&str> = show.lines().filter(|l| l.contains("\\u{")).collect();
     insta::assert_snapshot!(quoting.join("\n"), @r"
-    2026-11-24-checkout-exe-txt  Checkout \u{202e}exe.txt
+    2026-11-24-checkout-exe-txt_epa8  Checkout \u{202e}exe.txt
       just now    declared    Alice Example: Declared **Checkout \u{202e}exe.txt** as SEV3 (customer impact).
       just now    note        Alice Example: payment-api says \u{1b}[31mred\u{1b}[0m
     ");
     let list = repo.ok(&["list"]);
-    insta::assert_snapshot!(list, @r"2026-11-24-checkout-exe-txt  SEV3  investigating  Checkout \u{202e}exe.txt");
+    insta::assert_snapshot!(list, @r"2026-11-24-checkout-exe-txt_epa8  SEV3  investigating  Checkout \u{202e}exe.txt");
 }
 
 #[test]
@@ -109,7 +109,7 @@ fn a_title_of_200_characters_is_accepted_and_the_commit_subject_is_capped() {
     let id = repo.declare(&[&title]);
     assert_eq!(show_json(&repo, &id)["title"], title.trim());
     let subject = repo.git(&["log", "-1", "--format=%s"]);
-    insta::assert_snapshot!(subject.trim(), @r#"2026-11-24-checkout-errors-checkout-errors-checkout-errors: declare SEV3 "Checkout errors Checkout errors Checkout errors Checkout er…""#);
+    insta::assert_snapshot!(subject.trim(), @r#"2026-11-24-checkout-errors-checkout-errors-checkout-errors_q5vc: declare SEV3 "Checkout errors Checkout errors Checkout errors Checkout er…""#);
 }
 
 #[test]
@@ -158,7 +158,7 @@ fn declare_and_a_severity_change_print_the_duties_of_the_severity_in_force() {
     assert!(output.status.success());
     assert_eq!(String::from_utf8(output.stdout).unwrap(), "");
     insta::assert_snapshot!(String::from_utf8(output.stderr).unwrap(), @r"
-    2026-11-24-checkout-errors: severity SEV3 -> SEV1
+    2026-11-24-checkout-errors_tkkt: severity SEV3 -> SEV1
     SEV1: Critical outage; all hands until impact ends
       notify                  engineering leadership, support leadership, executive on call
       customer updates        required, every 30m
@@ -168,7 +168,7 @@ fn declare_and_a_severity_change_print_the_duties_of_the_severity_in_force() {
     let output = repo.incident(&["severity", "SEV4"]).output().unwrap();
     assert!(output.status.success());
     insta::assert_snapshot!(String::from_utf8(output.stderr).unwrap(), @r"
-    2026-11-24-checkout-errors: severity SEV1 -> SEV4
+    2026-11-24-checkout-errors_tkkt: severity SEV1 -> SEV4
     SEV4: Minor or internal-only problem, handled in working hours
       notify                  nobody beyond the responders
       customer updates        none

@@ -53,7 +53,7 @@ fn the_quickstart_works_as_written() {
         "the quickstart failed:\n{script}\n--- stderr\n{}",
         String::from_utf8_lossy(&result.stderr)
     );
-    let id = "2026-11-24-checkout-returns-500s";
+    let id = "2026-11-24-checkout-returns-500s_vn5m";
     let record = crate::harness::show_json(&repo, id);
     assert_eq!(record["severity"], "SEV1");
     assert_eq!(record["status"], "resolved");

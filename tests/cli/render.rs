@@ -6,9 +6,9 @@ use std::path::Path;
 
 use crate::harness::TestRepo;
 
-const SEV1: &str = "2026-03-14-checkout-fails-for-eu-customers";
-const SEV3: &str = "2026-05-02-ci-runners-out-of-disk";
-const DRILL: &str = "2026-08-19-drill-search-results-stale";
+const SEV1: &str = "2026-03-14-checkout-fails-for-eu-customers_984x";
+const SEV3: &str = "2026-05-02-ci-runners-out-of-disk_utug";
+const DRILL: &str = "2026-08-19-drill-search-results-stale_f4da";
 
 /// A repository holding the project's example incidents, committed.
 fn with_examples() -> TestRepo {

@@ -50,7 +50,7 @@ fn records_travel_both_ways_through_a_bare_remote() {
     let (remote, a, b) = team();
     let id = a.declare(&["Checkout returns 500s", "--commander", "alice"]);
     insta::assert_snapshot!(a.ok(&["sync"]), @"pushed 1 commit to origin/main");
-    insta::assert_snapshot!(b.ok(&["sync"]), @"fetched origin/main: 1 new incident (2026-11-24-checkout-returns-500s)");
+    insta::assert_snapshot!(b.ok(&["sync"]), @"fetched origin/main: 1 new incident (2026-11-24-checkout-returns-500s_vn5m)");
 
     b.ok(&["-i", &id, "note", "B: error rate at 30%"]);
     b.ok(&["-i", &id, "note", "B: rolled back the deploy"]);
@@ -58,12 +58,12 @@ fn records_travel_both_ways_through_a_bare_remote() {
     insta::assert_snapshot!(a.ok(&["sync"]), @"pushed 1 commit to origin/main");
     // Both sides moved: a merge commit, pushed with b's two notes.
     insta::assert_snapshot!(b.ok(&["sync"]), @r"
-    fetched origin/main: 1 new entry in 2026-11-24-checkout-returns-500s
+    fetched origin/main: 1 new entry in 2026-11-24-checkout-returns-500s_vn5m
     pushed 3 commits to origin/main
     ");
     assert_eq!(parents(&b), 2);
     // Only the remote moved for a: a fast-forward, nothing to push.
-    insta::assert_snapshot!(a.ok(&["sync"]), @"fetched origin/main: 2 new entries in 2026-11-24-checkout-returns-500s");
+    insta::assert_snapshot!(a.ok(&["sync"]), @"fetched origin/main: 2 new entries in 2026-11-24-checkout-returns-500s_vn5m");
     assert_eq!(head(&a), head(&b));
     assert_has_notes(
         &a,
@@ -158,7 +158,7 @@ fn a_push_refused_because_the_remote_moved_is_merged_and_retried() {
     assert!(marker.exists(), "the hook never ran");
     insta::assert_snapshot!(stderr, @"origin/main moved while pushing; fetching and merging again (try 2 of 5)");
     insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout), @r"
-    fetched origin/main: 2 new entries in 2026-11-24-payments-are-slow
+    fetched origin/main: 2 new entries in 2026-11-24-payments-are-slow_ukpz
     pushed 3 commits to origin/main
     ");
     c.ok(&["sync"]);
@@ -245,10 +245,10 @@ fn records_travel_over_the_git_protocol() {
     let b = TestRepo::clone_from(&daemon.url(), "Bob Example", "bob@example.com");
     let id = a.declare(&["Logins fail", "--commander", "alice"]);
     insta::assert_snapshot!(a.ok(&["sync"]), @"pushed 1 commit to origin/main");
-    insta::assert_snapshot!(b.ok(&["sync"]), @"fetched origin/main: 1 new incident (2026-11-24-logins-fail)");
+    insta::assert_snapshot!(b.ok(&["sync"]), @"fetched origin/main: 1 new incident (2026-11-24-logins-fail_dp4n)");
     b.ok(&["-i", &id, "note", "B: the identity provider is down"]);
     insta::assert_snapshot!(b.ok(&["sync"]), @"pushed 1 commit to origin/main");
-    insta::assert_snapshot!(a.ok(&["sync"]), @"fetched origin/main: 1 new entry in 2026-11-24-logins-fail");
+    insta::assert_snapshot!(a.ok(&["sync"]), @"fetched origin/main: 1 new entry in 2026-11-24-logins-fail_dp4n");
     assert_has_notes(&a, &id, &["B: the identity provider is down"]);
     assert_eq!(head(&a), head(&b));
 }
@@ -292,7 +292,7 @@ fn uncommitted_changes_to_the_record_are_refused() {
     let text = a.read(&file);
     a.write(&file, &format!("{text}\nEdited by hand.\n"));
     let before = a.fingerprint();
-    insta::assert_snapshot!(a.fails(&["sync"]), @"error: `incidents/2026-11-24-logins-fail/incident.md` has uncommitted changes, so sync will not merge into it; commit or stash them, then sync again");
+    insta::assert_snapshot!(a.fails(&["sync"]), @"error: `incidents/2026-11-24-logins-fail_dp4n/incident.md` has uncommitted changes, so sync will not merge into it; commit or stash them, then sync again");
     assert_eq!(a.fingerprint(), before);
     // Nothing was pushed either.
     let remote_main = a.git_output(&["ls-remote", "origin", "refs/heads/main"]);
@@ -323,7 +323,7 @@ fn a_conflicting_merge_is_left_in_progress_and_named() {
         repo.git(&["commit", "-q", "-am", "cause"]);
     }
     a.ok(&["sync"]);
-    insta::assert_snapshot!(b.fails(&["sync"]), @"error: merging origin/main left conflicts in incidents/2026-11-24-logins-fail/incident.md:57; settle those conflicts by hand, then run `incident resolve` (it rebuilds the rest from the timeline and commits the merge) and `incident sync` again");
+    insta::assert_snapshot!(b.fails(&["sync"]), @"error: merging origin/main left conflicts in incidents/2026-11-24-logins-fail_dp4n/incident.md:57; settle those conflicts by hand, then run `incident resolve` (it rebuilds the rest from the timeline and commits the merge) and `incident sync` again");
     assert!(b.root.join(".git/MERGE_HEAD").exists());
     assert_eq!(
         b.git(&["diff", "--name-only", "--diff-filter=U"]).trim(),

@@ -8,7 +8,7 @@ use std::process::Stdio;
 
 use crate::harness::TestRepo;
 
-const ID: &str = "2026-11-24-checkout-errors";
+const ID: &str = "2026-11-24-checkout-errors_tkkt";
 
 fn with_incident() -> TestRepo {
     let repo = TestRepo::new();
