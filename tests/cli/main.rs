@@ -8,6 +8,7 @@ mod harness;
 mod bad_input;
 mod colour;
 mod completions;
+mod convergence;
 mod core;
 mod crash;
 mod guided;
