@@ -1071,6 +1071,18 @@ impl Repo {
             .collect())
     }
 
+    /// The commit where HEAD's history left `rev`'s: what a pull request
+    /// compares against.
+    pub fn merge_base(&self, rev: &str) -> Result<String> {
+        let out = self.run_git(&["merge-base", rev, "HEAD"])?;
+        if !out.status.success() {
+            bail!(
+                "cannot compare with `{rev}`: no such revision, or no history in common with HEAD"
+            );
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+
     /// Whether a merge is under way (conflicted or not yet committed).
     pub fn merging(&self) -> bool {
         self.repo.state() == RepositoryState::Merge

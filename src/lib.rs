@@ -8,6 +8,7 @@ pub mod commands;
 pub mod error;
 mod fault;
 pub mod git;
+pub mod lint;
 pub mod model;
 pub mod notify;
 pub mod render;

@@ -1,132 +1,134 @@
-//! `incident lint`: check the policy, runbooks and templates in force.
+//! `incident lint`: check the records and the process files in force.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use super::{Globals, Outcome};
-use crate::error::Error;
-use crate::model::incident::Role;
-use crate::model::policy::Policy;
-use crate::model::runbook::RoleRunbook;
-use crate::render::{Renderer, TEMPLATES};
-use crate::store::{frontmatter, Store, ROLES_DIR};
+use crate::lint;
+use crate::model::lint::{format, Finding, Format, Level};
+use crate::store::{Store, CONFIG_FILE};
 use crate::ui;
 use crate::workspace::Workspace;
 
-/// Check the severity policy, the runbooks and the templates
+/// Check the records, the severity policy, the runbooks and the templates
 ///
-/// Checks the severity policy, the role runbooks, the service runbooks and the
-/// repository's templates, and prints each problem as `path:line: message`.
-/// Exits 1 when there are any.
+/// Checks every incident's files (front matter against the schema, known
+/// severities, status times in order, readable timeline entries, a state in
+/// `incident.md` equal to what its timeline says, unique checklist ids, no
+/// conflict markers, no required item left open on a resolved incident, an
+/// owner for every action item), webhook URLs and tokens committed anywhere
+/// in the record, and the policy, the runbooks and the templates. Each
+/// finding prints as `path:line:col: error|warning: message [rule]`; the
+/// rules are listed in docs/ci.md. Exits 1 when there are errors, 0 with
+/// warnings only.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Incident directories or files to check [default: everything]
+    pub paths: Vec<PathBuf>,
 
-pub fn run(_args: Args, _globals: &Globals) -> Result<Outcome> {
+    /// Check only what the current branch changed since it left REV (e.g. `origin/main`)
+    #[arg(long, value_name = "REV")]
+    pub changed_since: Option<String>,
+
+    /// How to print the findings [default: github when GITHUB_ACTIONS=true, else text]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
     let workspace = Workspace::open()?;
-    let findings = findings(&workspace.store)?;
-    let mut out = ui::stdout();
-    for (path, line, message) in &findings {
-        writeln!(out, "{}:{line}: {message}", path.display())?;
+    let store = &workspace.store;
+    let mut scope: Option<Vec<String>> = None;
+    if !args.paths.is_empty() {
+        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        let paths = args
+            .paths
+            .iter()
+            .map(|path| relative(store.root(), &cwd, path))
+            .collect::<Result<Vec<_>>>()?;
+        scope = Some(paths);
     }
-    if findings.is_empty() {
-        ui::tell("policy, runbooks and templates are fine");
-        Ok(Outcome::Done)
-    } else {
-        Ok(Outcome::Problems)
+    if let Some(rev) = &args.changed_since {
+        let base = workspace.repo.merge_base(rev)?;
+        let head = workspace.repo.head_commit()?.unwrap_or_default();
+        let changed = workspace.repo.changed_files(Some(&base), &head, ".")?;
+        scope.get_or_insert_with(Vec::new).extend(changed);
     }
-}
-
-fn findings(store: &Store) -> Result<Vec<(PathBuf, usize, String)>> {
-    let mut found = Vec::new();
-    let mut add = |path: PathBuf, result: Result<Vec<(usize, String)>>| -> Result<()> {
-        match result {
-            Ok(problems) => found.extend(
-                problems
-                    .into_iter()
-                    .map(|(line, m)| (path.clone(), line, m)),
-            ),
-            Err(e) => match e.downcast::<Error>() {
-                Ok(Error::Malformed {
-                    path,
-                    line,
-                    message,
-                }) => found.push((path, line, message)),
-                Ok(Error::Template {
-                    origin,
-                    position,
-                    message,
-                }) => found.push((
-                    PathBuf::from(origin),
-                    position.map_or(1, |(line, _)| line),
-                    message,
-                )),
-                Ok(other) => return Err(other.into()),
-                Err(other) => return Err(other),
-            },
-        }
-        Ok(())
-    };
-
-    let policy_source = store.policy_source()?;
-    let policy_path = policy_source.origin_path();
-    add(
-        policy_path.clone(),
-        frontmatter::parse_yaml::<Policy>(&policy_path, &policy_source.text)
-            .map(|policy| to_pairs(policy.problems(&policy_source.text)))
-            .map_err(Into::into),
-    )?;
-
-    for role in Role::ALL {
-        let source = store.role_runbook_source(role)?;
-        let (_, problems) = RoleRunbook::parse(role, &source.text);
-        add(source.origin_path(), Ok(to_pairs(problems)))?;
-    }
-    // A misspelt role file leaves the built-in runbook in force unnoticed.
-    let role_files: Vec<String> = Role::ALL
-        .iter()
-        .map(|role| format!("{}.md", role.as_str()))
-        .collect();
-    for name in store.role_runbook_files()? {
-        if !role_files.contains(&name) {
-            let message = format!(
-                "no role is called `{}`, so this runbook is never used; role runbooks are {}",
-                name.trim_end_matches(".md"),
-                role_files.join(", ")
-            );
-            add(Path::new(ROLES_DIR).join(&name), Ok(vec![(1, message)]))?;
-        }
-    }
-
-    // A template in the repository that does not parse, or whose name is not
-    // one the tool renders (a typo leaves the built-in one in force).
-    for name in store.template_files()? {
-        let result = if TEMPLATES.contains(&name.as_str()) {
-            Renderer::load(store, &name).map(|_| Vec::new())
+    let (findings, incidents) = findings(store, scope.as_deref())?;
+    let chosen = args.format.unwrap_or_else(|| {
+        if std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true") {
+            Format::Github
         } else {
-            Ok(vec![(
-                1,
-                format!(
-                    "no template is called `{name}`, so this file is never used; the templates are {}",
-                    TEMPLATES.join(", ")
-                ),
-            )])
-        };
-        add(store.template_path(&name), result)?;
+            Format::Text
+        }
+    });
+    let mut out = ui::stdout();
+    write!(out, "{}", format(&findings, chosen))?;
+    let errors = findings.iter().filter(|f| f.level == Level::Error).count();
+    let warnings = findings.len() - errors;
+    let checked = match incidents {
+        1 => "1 incident".to_string(),
+        n => format!("{n} incidents"),
+    };
+    if findings.is_empty() {
+        ui::tell(format!("{checked} checked, no problems found"));
+    } else {
+        ui::tell(format!(
+            "{checked} checked: {errors} errors, {warnings} warnings"
+        ));
     }
-
-    for service in store.service_names()? {
-        let path = store.service_runbook_path(&service);
-        let result = store.service_runbook(&service).map(|found| {
-            found
-                .map(|(_, problems)| to_pairs(problems))
-                .unwrap_or_default()
-        });
-        add(path, result)?;
-    }
-    Ok(found)
+    Ok(if errors > 0 {
+        Outcome::Problems
+    } else {
+        Outcome::Done
+    })
 }
 
-fn to_pairs(problems: Vec<crate::model::runbook::Problem>) -> Vec<(usize, String)> {
-    problems.into_iter().map(|p| (p.line, p.message)).collect()
+/// The findings in `scope` (paths relative to the root; everything when
+/// `None`), in path and line order, and how many incidents were checked.
+fn findings(store: &Store, scope: Option<&[String]>) -> Result<(Vec<Finding>, usize)> {
+    let ids: BTreeSet<String> = match scope {
+        None => store.incident_ids()?.into_iter().collect(),
+        Some(paths) => paths
+            .iter()
+            .filter_map(|path| store.incident_of(path))
+            .filter(|id| store.exists(&store.incident_dir(id)))
+            .collect(),
+    };
+    let in_scope = |path: &str| scope.is_none_or(|paths| paths.iter().any(|p| p == path));
+    let mut found: Vec<Finding> = lint::process(store)?
+        .into_iter()
+        .filter(|f| in_scope(&f.path))
+        .collect();
+    if in_scope(CONFIG_FILE) {
+        found.extend(lint::config_file(store)?);
+    }
+    let policy = store.policy().ok().map(|(policy, _)| policy);
+    for id in &ids {
+        found.extend(lint::incident(store, policy.as_ref(), id)?);
+    }
+    found.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+    Ok((found, ids.len()))
+}
+
+/// `path` as given on the command line, relative to the repository root.
+fn relative(root: &Path, cwd: &Path, path: &Path) -> Result<String> {
+    let absolute = cwd.join(path);
+    let absolute = absolute.canonicalize().with_context(|| {
+        format!(
+            "cannot check `{}`: no such file or directory",
+            path.display()
+        )
+    })?;
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let inside = absolute
+        .strip_prefix(&root)
+        .with_context(|| format!("`{}` is outside the repository", path.display()))?;
+    Ok(inside
+        .to_string_lossy()
+        .replace('\\', "/")
+        .trim_end_matches('/')
+        .to_string())
 }

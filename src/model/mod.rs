@@ -6,6 +6,7 @@ pub mod due;
 pub mod duration;
 pub mod id;
 pub mod incident;
+pub mod lint;
 pub mod markdown;
 pub mod metrics;
 pub(crate) mod names;

@@ -134,21 +134,61 @@ impl TestRepo {
         }
         let mut child = cmd.spawn().unwrap();
         let mut stdin = child.stdin.take().unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let screen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let reader = {
+            let screen = screen.clone();
+            std::thread::spawn(move || {
+                use std::io::Read;
+                let mut buffer = [0u8; 4096];
+                while let Ok(n) = stdout.read(&mut buffer) {
+                    if n == 0 {
+                        break;
+                    }
+                    screen.lock().unwrap().extend_from_slice(&buffer[..n]);
+                }
+            })
+        };
+        // Keys typed before the program shows anything would reach a
+        // terminal not yet in raw mode: on a loaded machine the answers were
+        // lost and the program waited for ever. Wait for its first output.
+        let started = std::time::Instant::now();
+        while !keys.is_empty()
+            && screen.lock().unwrap().is_empty()
+            && started.elapsed() < std::time::Duration::from_secs(20)
+            && child.try_wait().unwrap().is_none()
+        {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
         // `|` in the keys waits a moment, so what follows reaches a program
         // already asking (Ctrl-C typed before it would be the terminal's).
         for (n, chunk) in keys.split(|b| *b == b'|').enumerate() {
             if n > 0 {
                 std::thread::sleep(std::time::Duration::from_millis(500));
             }
-            stdin.write_all(chunk).unwrap();
-            stdin.flush().unwrap();
+            // The program may have finished already; what is left unread is
+            // the test's to judge from the screen.
+            if stdin.write_all(chunk).and_then(|()| stdin.flush()).is_err() {
+                break;
+            }
         }
         drop(stdin);
-        let output = child.wait_with_output().unwrap();
-        (
-            output.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-        )
+        // A program still waiting after a minute fails the test, not CI.
+        let code = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status.code().unwrap_or(-1);
+            }
+            if started.elapsed() > std::time::Duration::from_secs(60) {
+                let _ = child.kill();
+                let _ = child.wait();
+                let shown = String::from_utf8_lossy(&screen.lock().unwrap()).into_owned();
+                panic!("incident {args:?} in a terminal still waited after a minute; the screen:\n{shown}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        reader.join().unwrap();
+        let shown = String::from_utf8_lossy(&screen.lock().unwrap()).into_owned();
+        (code, shown)
     }
 
     /// Runs the binary and requires success; returns stdout.

@@ -12,6 +12,7 @@ mod convergence;
 mod core;
 mod crash;
 mod guided;
+mod lint;
 mod merge;
 mod notify;
 mod output;

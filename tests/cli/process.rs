@@ -792,7 +792,7 @@ fn lint_passes_the_defaults_and_the_example_service_runbooks() {
     let repo = with_services();
     let (code, out, err) = run(&repo, &["lint"]);
     assert_eq!((code, out.as_str()), (0, ""));
-    assert_eq!(err, "policy, runbooks and templates are fine\n");
+    assert_eq!(err, "0 incidents checked, no problems found\n");
 }
 
 /// A scribe runbook with one of each problem a runbook can have.
@@ -878,8 +878,8 @@ fn lint_reports_a_broken_service_runbook_by_line() {
     assert_eq!(
         out,
         format!(
-            "runbooks/services/checkout.md:{line}: cannot read the time in `at +soon`: \
-             write it like `at +30m` or `at +1h30m`\n"
+            "runbooks/services/checkout.md:{line}:1: error: cannot read the time in `at +soon`: \
+             write it like `at +30m` or `at +1h30m` [service-runbook]\n"
         )
     );
 }
@@ -900,7 +900,7 @@ fn a_misspelt_policy_key_is_reported_and_refused() {
     let (code, out, _) = run(&repo, &["lint"]);
     assert_eq!(code, 1);
     assert!(
-        out.starts_with(&format!("runbooks/severity-policy.yaml:{line}: ")),
+        out.starts_with(&format!("runbooks/severity-policy.yaml:{line}:")),
         "{out}"
     );
     assert!(out.contains("customer_update_evry"), "{out}");
@@ -965,7 +965,7 @@ fn lint_reports_templates_that_do_not_parse_or_are_never_used() {
     assert_eq!(lines.len(), 2, "{out}");
     assert_eq!(
         lines[0],
-        "templates/sumary.md.hbs:1: no template is called `sumary.md.hbs`, so this file is never used; the templates are summary.md.hbs, update.md.hbs, rca.md.hbs"
+        "templates/sumary.md.hbs:1:1: error: no template is called `sumary.md.hbs`, so this file is never used; the templates are summary.md.hbs, update.md.hbs, rca.md.hbs [unknown-file]"
     );
     assert!(lines[1].starts_with("templates/update.md.hbs:"), "{out}");
 }
@@ -986,7 +986,7 @@ fn lint_reports_misspelt_runbook_files_keys_and_attributes() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
         lines[0],
-        "runbooks/roles/scrib.md:1: no role is called `scrib`, so this runbook is never used; role runbooks are commander.md, support.md, scribe.md"
+        "runbooks/roles/scrib.md:1:1: error: no role is called `scrib`, so this runbook is never used; role runbooks are commander.md, support.md, scribe.md [unknown-file]"
     );
     assert!(
         lines[1].starts_with("runbooks/services/api.md:")
@@ -1001,7 +1001,9 @@ fn lint_reports_misspelt_runbook_files_keys_and_attributes() {
     );
     let (_, out, _) = run(&repo, &["lint"]);
     assert!(
-        out.contains("runbooks/services/api.md:6: `id` is given twice in this item's attributes"),
+        out.contains(
+            "runbooks/services/api.md:6:1: error: `id` is given twice in this item's attributes"
+        ),
         "{out}"
     );
 }

@@ -1,0 +1,332 @@
+//! `incident lint` of records: each rule with a record that breaks it, the
+//! output formats code hosts read, and checking only what a branch changed.
+
+use crate::harness::TestRepo;
+
+/// Runs lint; returns (exit code, stdout, stderr).
+fn lint(repo: &TestRepo, args: &[&str]) -> (i32, String, String) {
+    let mut all = vec!["lint"];
+    all.extend_from_slice(args);
+    let out = repo
+        .incident(&all)
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// A record with a bit of everything, which lint passes.
+fn clean() -> (TestRepo, String) {
+    let repo = TestRepo::new();
+    let id = repo.declare(&["Checkout errors", "--commander", "alice"]);
+    repo.ok(&["note", "database CPU at 95%", "--kind", "finding"]);
+    repo.ok(&["check", "commander.announce"]);
+    repo.ok(&["sme", "dana", "--area", "database"]);
+    repo.ok(&[
+        "note",
+        "Alert on CPU",
+        "--kind",
+        "action",
+        "--owner",
+        "dana",
+    ]);
+    repo.ok(&["status", "mitigated"]);
+    (repo, id)
+}
+
+fn edit(repo: &TestRepo, path: &str, from: &str, to: &str) {
+    let text = repo.read(path);
+    assert!(text.contains(from), "no `{from}` in {path}:\n{text}");
+    repo.write(path, &text.replacen(from, to, 1));
+}
+
+/// Lint of the edited record: the one finding's line of output.
+fn only_finding(repo: &TestRepo) -> (i32, String) {
+    let (code, out, _) = lint(repo, &[]);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    (code, out.trim_end().to_string())
+}
+
+#[test]
+fn a_clean_record_passes() {
+    let (repo, _) = clean();
+    let (code, out, err) = lint(&repo, &[]);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    assert_eq!(err, "1 incident checked, no problems found\n");
+}
+
+#[test]
+fn front_matter_against_the_schema() {
+    let (repo, id) = clean();
+    edit(
+        &repo,
+        &format!("incidents/{id}/incident.md"),
+        "type: customer",
+        "type: sometimes",
+    );
+    let (code, line) = only_finding(&repo);
+    assert_eq!(code, 1);
+    assert!(
+        line.starts_with(&format!("incidents/{id}/incident.md:8:1: error: ")),
+        "{line}"
+    );
+    assert!(line.ends_with("[front-matter]"), "{line}");
+}
+
+#[test]
+fn conflict_markers() {
+    let (repo, id) = clean();
+    edit(
+        &repo,
+        &format!("incidents/{id}/incident.md"),
+        "severity: SEV3",
+        "<<<<<<< HEAD\nseverity: SEV3\n=======\nseverity: SEV1\n>>>>>>> theirs",
+    );
+    let (code, line) = only_finding(&repo);
+    assert_eq!(code, 1);
+    assert_eq!(line, format!("incidents/{id}/incident.md:10:1: error: git's conflict markers are still here; run `incident resolve` [conflict-markers]"));
+}
+
+#[test]
+fn a_missing_incident_file() {
+    let (repo, id) = clean();
+    std::fs::remove_file(repo.root.join(format!("incidents/{id}/incident.md"))).unwrap();
+    let (code, line) = only_finding(&repo);
+    assert_eq!(code, 1);
+    assert!(line.ends_with("[missing-incident-file]"), "{line}");
+}
+
+#[test]
+fn an_entry_without_email_is_named_by_file_and_line() {
+    let (repo, id) = clean();
+    let entry = repo.timeline_files(&id).remove(1);
+    let path = format!("incidents/{id}/timeline/{entry}");
+    let text = repo.read(&path);
+    let without: String = text
+        .lines()
+        .filter(|l| !l.starts_with("email:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    repo.write(&path, &without);
+    let (code, line) = only_finding(&repo);
+    assert_eq!(code, 1);
+    assert!(line.starts_with(&format!("{path}:")), "{line}");
+    assert!(
+        line.contains("email") && line.ends_with("[broken-entry]"),
+        "{line}"
+    );
+    // The rest of the incident still shows.
+    repo.ok(&["show", &id]);
+}
+
+#[test]
+fn a_severity_the_policy_does_not_name() {
+    let (repo, id) = clean();
+    edit(
+        &repo,
+        &format!("incidents/{id}/incident.md"),
+        "severity: SEV3",
+        "severity: SEV9",
+    );
+    let (code, out, _) = lint(&repo, &[]);
+    assert_eq!(code, 1);
+    assert!(out.contains(&format!("incidents/{id}/incident.md:10:1: error: `SEV9` is not a severity of the policy (SEV1, SEV2, SEV3, SEV4) [unknown-severity]")), "{out}");
+}
+
+#[test]
+fn status_times_out_of_order() {
+    let (repo, id) = clean();
+    let path = format!("incidents/{id}/incident.md");
+    let text = repo.read(&path);
+    let detected = text
+        .lines()
+        .find(|l| l.starts_with("  detected:"))
+        .unwrap()
+        .to_string();
+    repo.write(
+        &path,
+        &text.replace(&detected, "  detected: 2026-11-24T07:30:00Z"),
+    );
+    let (code, out, _) = lint(&repo, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("`declared` (2026-11-24 06:50:00 UTC) is earlier than `detected`")
+            && out.contains("[timestamps-order]"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_state_the_timeline_does_not_say() {
+    let (repo, id) = clean();
+    // Changed by hand, with no entry to say so.
+    edit(
+        &repo,
+        &format!("incidents/{id}/incident.md"),
+        "severity: SEV3",
+        "severity: SEV1",
+    );
+    let (code, line) = only_finding(&repo);
+    assert_eq!(code, 1);
+    assert_eq!(line, format!("incidents/{id}/incident.md:10:1: error: says `severity: SEV1` where its timeline says `severity: SEV3`; `incident resolve -i {id}` rebuilds it [state-equals-log]"));
+}
+
+#[test]
+fn two_checklist_items_with_one_id() {
+    let (repo, id) = clean();
+    let path = format!("incidents/{id}/checklist.md");
+    let text = repo.read(&path);
+    let item = text
+        .lines()
+        .find(|l| l.contains("id:commander.summary "))
+        .unwrap()
+        .to_string();
+    repo.write(&path, &text.replace(&item, &format!("{item}\n\n{item}")));
+    let (code, line) = only_finding(&repo);
+    assert_eq!(code, 1);
+    assert!(
+        line.contains("error: `commander.summary` is also the id of the item on line")
+            && line.ends_with("[duplicate-checklist-id]"),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_resolved_incident_with_required_items_open_is_a_warning() {
+    let (repo, id) = clean();
+    repo.ok(&["status", "resolved", "--force"]);
+    let (code, out, err) = lint(&repo, &[]);
+    assert_eq!(code, 0, "warnings only: {out}");
+    assert!(
+        out.lines()
+            .all(|l| l.contains(": warning: ") && l.ends_with("[resolved-with-open-required]")),
+        "{out}"
+    );
+    assert!(
+        out.starts_with(&format!("incidents/{id}/checklist.md:")),
+        "{out}"
+    );
+    assert!(err.contains("0 errors"), "{err}");
+}
+
+#[test]
+fn an_action_without_an_owner_is_a_warning() {
+    let (repo, id) = clean();
+    repo.ok(&["note", "Fix the alert", "--kind", "action"]);
+    let (code, line) = only_finding(&repo);
+    assert_eq!(code, 0);
+    assert!(
+        line.starts_with(&format!("incidents/{id}/timeline/"))
+            && line.ends_with("[action-without-owner]"),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_webhook_url_committed_to_the_record() {
+    let (repo, id) = clean();
+    repo.ok(&[
+        "note",
+        "posting to https://hooks.slack.com/services/T0001/B0001/abcdefghijkl",
+    ]);
+    let (code, line) = only_finding(&repo);
+    assert_eq!(code, 1);
+    assert!(
+        line.starts_with(&format!("incidents/{id}/timeline/")),
+        "{line}"
+    );
+    assert!(
+        line.contains(":7:12: error: a Slack webhook URL is committed here")
+            && line.ends_with("[secret]"),
+        "{line}"
+    );
+}
+
+/// Two findings, an error and a warning, for the format snapshots.
+fn two_findings() -> TestRepo {
+    let (repo, id) = clean();
+    repo.ok(&["note", "Fix the alert", "--kind", "action"]);
+    edit(
+        &repo,
+        &format!("incidents/{id}/incident.md"),
+        "severity: SEV3",
+        "severity: SEV1",
+    );
+    repo
+}
+
+#[test]
+fn text_format() {
+    let repo = two_findings();
+    let (code, out, err) = lint(&repo, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(err, "1 incident checked: 1 errors, 1 warnings\n");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn github_format_and_its_choice_under_actions() {
+    let repo = two_findings();
+    let (_, out, _) = lint(&repo, &["--format", "github"]);
+    insta::assert_snapshot!(out);
+    let chosen = repo
+        .incident(&["lint"])
+        .env("GITHUB_ACTIONS", "true")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(chosen.stdout).unwrap(), out);
+}
+
+#[test]
+fn gitlab_format() {
+    let repo = two_findings();
+    let (_, out, _) = lint(&repo, &["--format", "gitlab"]);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report.as_array().unwrap().len(), 2);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn json_format() {
+    let repo = two_findings();
+    let (_, out, _) = lint(&repo, &["--format", "json"]);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn only_the_given_incidents_or_what_a_branch_changed() {
+    let mut repo = TestRepo::new();
+    let old = repo.declare(&["Checkout errors"]);
+    edit(
+        &repo,
+        &format!("incidents/{old}/incident.md"),
+        "severity: SEV3",
+        "severity: SEV1",
+    );
+    repo.git(&["commit", "-qam", "a hand edit, long ago"]);
+    repo.git(&["branch", "base"]);
+    repo.now = "2026-11-24T08:00:00Z".into();
+    let new = repo.declare(&["Search is slow"]);
+    repo.ok(&["-i", &new, "note", "Fix it", "--kind", "action"]);
+    let (_, all, _) = lint(&repo, &[]);
+    assert_eq!(all.lines().count(), 2, "{all}");
+    let (code, changed, err) = lint(&repo, &["--changed-since", "base"]);
+    assert_eq!(code, 0, "{changed}");
+    assert!(
+        changed.starts_with(&format!("incidents/{new}/")) && changed.lines().count() == 1,
+        "{changed}"
+    );
+    assert_eq!(err, "1 incident checked: 0 errors, 1 warnings\n");
+    let (code, given, _) = lint(&repo, &[&format!("incidents/{old}")]);
+    assert_eq!(code, 1);
+    assert!(
+        given.starts_with(&format!("incidents/{old}/incident.md:")) && given.lines().count() == 1,
+        "{given}"
+    );
+    let (_, err) = (0, repo.fails(&["lint", "--changed-since", "nope"]));
+    assert!(err.contains("cannot compare with `nope`"), "{err}");
+}
