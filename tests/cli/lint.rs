@@ -330,3 +330,65 @@ fn only_the_given_incidents_or_what_a_branch_changed() {
     let (_, err) = (0, repo.fails(&["lint", "--changed-since", "nope"]));
     assert!(err.contains("cannot compare with `nope`"), "{err}");
 }
+
+/// The YAML blocks of docs/ci.md, parsed.
+fn ci_recipes() -> Vec<serde_norway::Value> {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/ci.md")).unwrap();
+    doc.split("```yaml\n")
+        .skip(1)
+        .map(|block| {
+            let yaml = block.split("```").next().unwrap();
+            serde_norway::from_str(yaml).unwrap_or_else(|e| panic!("docs/ci.md: {e}\n{yaml}"))
+        })
+        .collect()
+}
+
+#[test]
+fn the_ci_recipes_parse_and_their_lint_passes_the_examples() {
+    let recipes = ci_recipes();
+    assert_eq!(recipes.len(), 2, "a GitHub workflow and a GitLab job");
+    let steps = recipes[0]["jobs"]["lint"]["steps"].as_sequence().unwrap();
+    let command = steps
+        .iter()
+        .filter_map(|step| step["run"].as_str())
+        .find(|run| run.starts_with("incident lint"))
+        .expect("a step runs incident lint")
+        .replace("${{ github.base_ref }}", "main");
+    let gitlab = recipes[1]["incident-lint"]["script"].as_sequence().unwrap();
+    assert!(gitlab.iter().any(
+        |line| line.as_str().unwrap().contains("lint --changed-since")
+            && line.as_str().unwrap().contains("--format gitlab")
+    ));
+
+    // The example incidents, on a base branch; the pull request adds a note.
+    let repo = TestRepo::new();
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("incidents");
+    let copied = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(&examples)
+        .arg(&repo.root)
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "the examples"]);
+    repo.git(&["update-ref", "refs/remotes/origin/main", "HEAD"]);
+    repo.ok(&[
+        "-i",
+        "checkout-fails-for-eu-customers",
+        "note",
+        "Reviewed in the postmortem",
+    ]);
+    let args: Vec<String> = command
+        .split_whitespace()
+        .skip(1)
+        .map(|word| word.trim_matches('"').to_string())
+        .collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, out, err) = lint(&repo, &args[1..]);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    assert_eq!(err, "1 incident checked, no problems found\n");
+    // And over every example: the forced drill's open items are warnings.
+    let (code, out, _) = lint(&repo, &[]);
+    assert_eq!(code, 0, "{out}");
+}
