@@ -59,6 +59,7 @@ pub enum Command {
     Notify(commands::notify::Args),
     Sync(commands::sync::Args),
     Resolve(commands::resolve::Args),
+    Diff(commands::diff::Args),
     #[command(hide = true)]
     Complete(commands::complete::Args),
     Completions(commands::completions::Args),

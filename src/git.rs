@@ -1073,14 +1073,63 @@ impl Repo {
 
     /// The commit where HEAD's history left `rev`'s: what a pull request
     /// compares against.
-    pub fn merge_base(&self, rev: &str) -> Result<String> {
-        let out = self.run_git(&["merge-base", rev, "HEAD"])?;
+    pub fn merge_base(&self, rev: &str, other: &str) -> Result<String> {
+        let out = self.run_git(&["merge-base", rev, other])?;
         if !out.status.success() {
-            bail!(
-                "cannot compare with `{rev}`: no such revision, or no history in common with HEAD"
-            );
+            bail!("cannot compare with `{rev}`: no such revision, or no history in common with {other}");
         }
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+
+    /// The commit `rev` names, or an error naming `rev`.
+    pub fn resolve_rev(&self, rev: &str) -> Result<String> {
+        let out = self.run_git(&[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{rev}^{{commit}}"),
+        ])?;
+        if !out.status.success() {
+            bail!("`{rev}` names no commit here");
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+
+    /// Files under `dir` that differ between two commits, each with git's
+    /// one-letter status (`A`dded, `M`odified, `D`eleted …).
+    pub fn changed_files_with_status(
+        &self,
+        from: &str,
+        to: &str,
+        dir: &str,
+    ) -> Result<Vec<(char, String)>> {
+        let out = self.git_ok(&[
+            "diff",
+            "--name-status",
+            "--no-renames",
+            "-z",
+            from,
+            to,
+            "--",
+            dir,
+        ])?;
+        let mut fields = out.split('\0').filter(|f| !f.is_empty());
+        let mut changed = Vec::new();
+        while let (Some(status), Some(path)) = (fields.next(), fields.next()) {
+            changed.push((status.chars().next().unwrap_or('M'), path.to_string()));
+        }
+        Ok(changed)
+    }
+
+    /// A file's text at a commit; `None` when the commit has no such file.
+    pub fn file_at(&self, commit: &str, path: &str) -> Result<Option<String>> {
+        let out = self.run_git(&["show", &format!("{commit}:{path}")])?;
+        if !out.status.success() {
+            return Ok(None);
+        }
+        Ok(Some(String::from_utf8(out.stdout).with_context(|| {
+            format!("`{path}` at {commit} is not UTF-8")
+        })?))
     }
 
     /// Whether a merge is under way (conflicted or not yet committed).

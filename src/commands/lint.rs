@@ -51,7 +51,7 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
         scope = Some(paths);
     }
     if let Some(rev) = &args.changed_since {
-        let base = workspace.repo.merge_base(rev)?;
+        let base = workspace.repo.merge_base(rev, "HEAD")?;
         let head = workspace.repo.head_commit()?.unwrap_or_default();
         let changed = workspace.repo.changed_files(Some(&base), &head, ".")?;
         scope.get_or_insert_with(Vec::new).extend(changed);

@@ -7,6 +7,7 @@ pub mod check;
 pub mod complete;
 pub mod completions;
 pub mod declare;
+pub mod diff;
 pub mod due;
 pub mod impact;
 pub mod init;
@@ -103,6 +104,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Notify(args) => notify::run(args, globals),
         Command::Sync(args) => sync::run(args, globals),
         Command::Resolve(args) => resolve::run(args, globals),
+        Command::Diff(args) => diff::run(args, globals),
     }
 }
 

@@ -13,6 +13,7 @@ pub(crate) mod names;
 pub mod policy;
 pub mod prompt;
 pub mod response;
+pub mod review;
 pub mod runbook;
 pub mod state;
 pub mod sync;

@@ -345,9 +345,18 @@ impl Store {
 
     fn read_entry(&self, path: &Path) -> Result<Entry> {
         let source = self.read_text(path)?;
-        let (header, body): (EntryHeader, &str) = frontmatter::parse(path, &source)?;
+        self.parse_entry(path, &source)
+    }
+
+    /// Reads `source` as the timeline entry file at `path`; its id is the
+    /// file's name.
+    pub fn parse_entry(&self, path: &Path, source: &str) -> Result<Entry> {
+        let (header, body): (EntryHeader, &str) = frontmatter::parse(path, source)?;
         Ok(Entry {
-            id: String::new(),
+            id: path
+                .file_stem()
+                .map(|stem| stem.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             header,
             text: timeline::body_to_text(body).to_string(),
         })

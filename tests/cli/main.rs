@@ -11,6 +11,7 @@ mod completions;
 mod convergence;
 mod core;
 mod crash;
+mod diff;
 mod guided;
 mod lint;
 mod merge;
