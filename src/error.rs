@@ -96,6 +96,10 @@ pub enum Error {
     #[error("`{query}` matches several checklist items: {}", .matches.join(", "))]
     AmbiguousItem { query: String, matches: Vec<String> },
 
+    /// Several checklist items share one id.
+    #[error("`{id}` is the id of several items in checklist.md, on lines {}", .lines.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(", "))]
+    DuplicateItemId { id: String, lines: Vec<usize> },
+
     /// git has no author identity configured.
     #[error("no git identity is configured")]
     MissingIdentity,
@@ -301,6 +305,7 @@ impl Error {
                     .map(|close| format!("did you mean `{close}`?"))
             }
             Error::AmbiguousItem { .. } => "use the item id".into(),
+            Error::DuplicateItemId { .. } => "give each of them an id of its own in checklist.md (`<!-- id:… -->`), then check the one you mean".into(),
             Error::MissingIdentity => "set one with: git config --global user.name \"Your Name\" && git config --global user.email you@example.com".into(),
             Error::NoNoteText => "pass it as an argument, or `-` to read standard input".into(),
             Error::UncommittedChanges(_) => {

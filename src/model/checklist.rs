@@ -134,6 +134,14 @@ pub fn find<'a>(items: &'a [CheckItem], query: &str) -> Result<&'a CheckItem, Er
             )
             .map(str::to_string),
         }),
+        // One id on several items: only a hand edit makes that, and no
+        // query can tell them apart.
+        [first, rest @ ..] if rest.iter().all(|item| item.id == first.id) => {
+            Err(Error::DuplicateItemId {
+                id: first.id.clone(),
+                lines: matches.iter().map(|item| item.line).collect(),
+            })
+        }
         several => Err(Error::AmbiguousItem {
             query: query.to_string(),
             matches: several

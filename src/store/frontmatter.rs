@@ -19,8 +19,34 @@ pub fn parse<'a, T: DeserializeOwned>(path: &Path, source: &'a str) -> Result<(T
     let (yaml, body) = split(source).ok_or_else(|| {
         malformed(1, "missing front matter: the file must start with a `---` line and the header must end with another".into())
     })?;
-    let value = from_yaml(yaml).map_err(|(line, message)| malformed(line + 1, message))?;
+    let value = from_yaml(yaml).map_err(|(line, message)| {
+        let message = explain_time(yaml.lines().nth(line.saturating_sub(1)), message);
+        malformed(line + 1, message)
+    })?;
     Ok((value, body))
+}
+
+/// chrono's words for a time it cannot read ("premature end of input")
+/// say nothing of what to write instead: name the value and the form.
+fn explain_time(line: Option<&str>, message: String) -> String {
+    const CHRONO: [&str; 5] = [
+        "premature end of input",
+        "input contains invalid characters",
+        "trailing input",
+        "input is out of range",
+        "input is not enough for unique date and time",
+    ];
+    let Some((key, value)) = line.and_then(|line| line.split_once(':')) else {
+        return message;
+    };
+    if !CHRONO.iter().any(|words| message.ends_with(words)) {
+        return message;
+    }
+    format!(
+        "{}: `{}` is not a time this tool reads; write it in RFC 3339 with a zone, like `2026-11-25T14:50:00Z`",
+        key.trim(),
+        value.trim()
+    )
 }
 
 /// A file made of a YAML header and a body.

@@ -392,3 +392,43 @@ fn the_ci_recipes_parse_and_their_lint_passes_the_examples() {
     let (code, out, _) = lint(&repo, &[]);
     assert_eq!(code, 0, "{out}");
 }
+
+/// Regression (pull-request review): a hand-typed `at: 2026-11-25 14:50`
+/// said "premature end of input".
+#[test]
+fn a_hand_typed_time_names_the_value_and_the_form() {
+    let (repo, id) = clean();
+    let entry = repo.timeline_files(&id).remove(1);
+    let path = format!("incidents/{id}/timeline/{entry}");
+    let text = repo.read(&path);
+    let at = text
+        .lines()
+        .find(|l| l.starts_with("at: "))
+        .unwrap()
+        .to_string();
+    repo.write(&path, &text.replace(&at, "at: 2026-11-25 14:50"));
+    let (_, line) = only_finding(&repo);
+    assert_eq!(line, format!("{path}:2:1: error: at: `2026-11-25 14:50` is not a time this tool reads; write it in RFC 3339 with a zone, like `2026-11-25T14:50:00Z` [broken-entry]"));
+}
+
+/// Regression (pull-request review): a duplicated checklist id said
+/// "matches several checklist items; use the item id", with no lines.
+#[test]
+fn checking_a_duplicated_id_names_its_lines() {
+    let (repo, id) = clean();
+    let path = format!("incidents/{id}/checklist.md");
+    let text = repo.read(&path);
+    let item = text
+        .lines()
+        .find(|l| l.contains("id:commander.summary "))
+        .unwrap()
+        .to_string();
+    let first = text.lines().position(|l| l == item).unwrap() + 1;
+    repo.write(&path, &text.replace(&item, &format!("{item}\n\n{item}")));
+    repo.git(&["commit", "-qam", "a copied item"]);
+    let err = repo.fails(&["check", "commander.summary"]);
+    assert_eq!(
+        err,
+        format!("error: `commander.summary` is the id of several items in checklist.md, on lines {first}, {}; give each of them an id of its own in checklist.md (`<!-- id:… -->`), then check the one you mean\n", first + 2)
+    );
+}
