@@ -113,6 +113,25 @@ pub fn check_entry_time(
     }
 }
 
+/// Whether entering `to` also resolves the incident: closing one whose
+/// resolved time was never recorded (closed straight from mitigated) resolves
+/// it at the same moment, or its time to resolve would stay unknown.
+pub fn closing_resolves(times: &Timestamps, to: Status) -> bool {
+    to == Status::Closed && times.resolved.is_none()
+}
+
+/// Records entering `status` at `at`, with the resolved time too when
+/// closing resolves. The status command and the fold of the timeline both
+/// enter statuses through here, so they agree.
+pub fn enter(times: &mut Timestamps, status: Status, at: DateTime<Utc>) {
+    if closing_resolves(times, status) {
+        times.resolved = Some(at);
+    }
+    if let Some(time) = times.for_status_mut(status) {
+        *time = Some(at);
+    }
+}
+
 impl Incident {
     /// Moves to `to` at `at` and returns the status it left. Status changes
     /// happen one after another: the new one cannot predate any status the
@@ -143,9 +162,7 @@ impl Incident {
                 *time = None;
             }
         }
-        if let Some(time) = timestamps.for_status_mut(to) {
-            *time = Some(at);
-        }
+        enter(timestamps, to, at);
         Ok(from)
     }
 }
@@ -237,6 +254,23 @@ mod tests {
         // Without a detection time the declaration is the start.
         times.detected = None;
         assert!(check_entry_time(&times, EntryKind::Note, at("06:35"), true).is_err());
+    }
+
+    // Issue 12: closing straight from mitigated left time to resolve unknown.
+    #[test]
+    fn closing_from_mitigated_resolves_at_the_same_time() {
+        let mut incident = incident();
+        incident.move_to(Status::Mitigated, at("07:00")).unwrap();
+        assert!(closing_resolves(&incident.timestamps, Status::Closed));
+        incident.move_to(Status::Closed, at("07:30")).unwrap();
+        assert_eq!(incident.timestamps.resolved, Some(at("07:30")));
+        assert_eq!(incident.timestamps.closed, Some(at("07:30")));
+        // Resolved first: closing keeps the resolved time.
+        let mut incident = crate::model::test_support::incident();
+        incident.move_to(Status::Resolved, at("07:10")).unwrap();
+        assert!(!closing_resolves(&incident.timestamps, Status::Closed));
+        incident.move_to(Status::Closed, at("07:30")).unwrap();
+        assert_eq!(incident.timestamps.resolved, Some(at("07:10")));
     }
 
     #[test]

@@ -560,6 +560,33 @@ fn identified_and_mitigated_record_their_times() {
     assert_eq!(record["timestamps"]["resolved"], json!(null));
 }
 
+// Issue 12: `status closed` straight from mitigated left the resolved time
+// empty, so time to resolve was unknown.
+#[test]
+fn closing_straight_from_mitigated_resolves_at_the_same_time() {
+    let mut repo = with_incident();
+    repo.now = "2026-11-24T07:00:00Z".into();
+    repo.ok(&["status", "mitigated"]);
+    repo.ok(&["check", "commander.impact-ended"]);
+    repo.ok(&["check", "support.impact-ended"]);
+    repo.now = "2026-11-24T07:30:00Z".into();
+    repo.ok(&["status", "closed"]);
+    assert!(
+        newest_entry(&repo)
+            .ends_with("Status changed from mitigated to closed; resolved at the same time.\n"),
+        "{}",
+        newest_entry(&repo)
+    );
+    let record = show_json(&repo, ID);
+    assert_eq!(record["timestamps"]["resolved"], "2026-11-24T07:30:00Z");
+    assert_eq!(record["timestamps"]["closed"], "2026-11-24T07:30:00Z");
+    let rca = repo.ok(&["rca", ID, "-o", "-"]);
+    assert!(
+        rca.contains("| Time to resolve (detected → resolved) | 40m |"),
+        "{rca}"
+    );
+}
+
 /// Mitigates and resolves `ID`, checking the required items on the way.
 fn resolve(repo: &TestRepo) {
     repo.ok(&["status", "mitigated"]);
