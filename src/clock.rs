@@ -17,23 +17,55 @@ pub fn now() -> Result<DateTime<Utc>, Error> {
 /// machine's clock, copied from, can run a little fast.
 const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
 
-/// Reads `--at`-style times: RFC 3339, or `HH:MM` in local time meaning the
-/// last time the clock read that, at or before `now` give or take the skew
-/// (`23:55` typed just after midnight is last night).
+/// How far back a time of day may fall to yesterday's reading. `23:55` typed
+/// just after midnight is last night; `15:39` typed at 15:36 is a slip or a
+/// clock running fast, and reading it as yesterday would record a time a day
+/// off without anyone noticing.
+pub const YESTERDAY_WITHIN: chrono::TimeDelta = chrono::TimeDelta::hours(6);
+
+/// Reads `--at`-style times: RFC 3339, or `HH:MM` in local time meaning
+/// today's reading when it is not in the future (give or take the skew),
+/// else yesterday's when that is at most `YESTERDAY_WITHIN` ago. Anything
+/// else is refused with both readings.
 pub fn parse(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Error> {
     if let Some(time) = parse_rfc3339(text) {
         return Ok(time);
     }
-    let wall = NaiveTime::parse_from_str(text.trim(), "%H:%M")
-        .map_err(|_| Error::InvalidTime(text.to_string()))?;
+    let wall = time_of_day(text).ok_or_else(|| Error::InvalidTime(text.to_string()))?;
     let today = now.with_timezone(&Local).date_naive();
-    [Some(today), today.pred_opt()]
-        .into_iter()
-        .flatten()
-        .filter_map(|day| Local.from_local_datetime(&day.and_time(wall)).earliest())
-        .map(|local| local.with_timezone(&Utc))
-        .find(|time| *time <= now + CLOCK_SKEW)
-        .ok_or_else(|| Error::InvalidTime(text.to_string()))
+    let reading = |day: Option<chrono::NaiveDate>| {
+        day.and_then(|day| Local.from_local_datetime(&day.and_time(wall)).earliest())
+            .map(|local| local.with_timezone(&Utc))
+    };
+    let yesterday = reading(today.pred_opt());
+    match reading(Some(today)) {
+        Some(time) if time <= now + CLOCK_SKEW => Ok(time),
+        today => match yesterday {
+            Some(time) if now - time <= YESTERDAY_WITHIN => Ok(time),
+            Some(yesterday) => Err(Error::AmbiguousTimeOfDay {
+                text: text.trim().to_string(),
+                today,
+                yesterday,
+            }),
+            None => Err(Error::InvalidTime(text.to_string())),
+        },
+    }
+}
+
+/// Whether `text` is a time of day (`HH:MM`) rather than a full date and time.
+pub fn is_time_of_day(text: &str) -> bool {
+    time_of_day(text).is_some()
+}
+
+fn time_of_day(text: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(text.trim(), "%H:%M").ok()
+}
+
+/// The RFC 3339 form of `time` in local time, to the second: what to pass
+/// to `--at` to mean exactly that moment.
+pub fn format_rfc3339_local(time: DateTime<Utc>) -> String {
+    time.with_timezone(&Local)
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// Reads a time something happened: as `parse`, and not in the future.
@@ -103,6 +135,38 @@ mod tests {
             .with_timezone(&Utc);
         assert_eq!(parse("23:55", now).unwrap(), last_night);
         assert_eq!(parse("00:10", now).unwrap(), now);
+    }
+
+    fn local(d: u32, h: u32, m: u32) -> DateTime<Utc> {
+        Local
+            .with_ymd_and_hms(2026, 11, d, h, m, 0)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    // Issue 12: `--at 15:39` typed at 15:36 silently meant yesterday.
+    #[test]
+    fn a_time_of_day_ahead_of_the_clock_is_refused_with_both_readings() {
+        let now = local(24, 15, 36);
+        let err = parse("15:39", now).unwrap_err();
+        let Error::AmbiguousTimeOfDay {
+            today, yesterday, ..
+        } = &err
+        else {
+            panic!("{err:?}")
+        };
+        assert_eq!(*today, Some(local(24, 15, 39)));
+        assert_eq!(*yesterday, local(23, 15, 39));
+        assert!(err
+            .hint()
+            .unwrap()
+            .contains(&format_rfc3339_local(local(23, 15, 39))));
+        // Within the skew it is today; far enough ahead it is last night.
+        assert_eq!(parse("15:37", now).unwrap(), local(24, 15, 37));
+        assert!(parse("10:00", local(24, 3, 0)).is_err());
+        assert!(parse("20:59", local(24, 3, 0)).is_err());
+        assert_eq!(parse("21:00", local(24, 3, 0)).unwrap(), local(23, 21, 0));
+        assert!(is_time_of_day(" 07:50") && !is_time_of_day("2026-11-24T07:50:00Z"));
     }
 
     #[test]

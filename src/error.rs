@@ -167,6 +167,29 @@ pub enum Error {
     #[error("`{0}` is in the future; --at and the like record what already happened")]
     FutureTime(String),
 
+    /// A time of day whose reading today is still to come and whose reading
+    /// yesterday is too long ago to be what was meant (`clock::parse`).
+    #[error(
+        "`{text}` is ambiguous: today it is {} (in the future), yesterday it was {}",
+        today.map_or_else(|| "no time".to_string(), format_local),
+        format_local(*.yesterday)
+    )]
+    AmbiguousTimeOfDay {
+        text: String,
+        today: Option<DateTime<Utc>>,
+        yesterday: DateTime<Utc>,
+    },
+
+    /// An entry given a time of day that reads as before the incident was
+    /// detected: a full date says it was meant.
+    #[error("{event} at {} would come before {follows} at {}", format_local(*.at), format_local(*.follows_at))]
+    TimeOfDayBeforeIncident {
+        event: String,
+        at: DateTime<Utc>,
+        follows: String,
+        follows_at: DateTime<Utc>,
+    },
+
     /// Times that contradict each other, such as resolved before mitigated.
     #[error("{event} at {} would come before {follows} at {}", format_local(*.at), format_local(*.follows_at))]
     TimesOutOfOrder {
@@ -328,6 +351,14 @@ impl Error {
                 "use RFC 3339 (2026-11-24T06:50:00Z) or HH:MM in local time".into()
             }
             Error::TimesOutOfOrder { hint, .. } => (*hint).into(),
+            Error::AmbiguousTimeOfDay { yesterday, .. } => format!(
+                "to mean yesterday, pass --at {}; for today, check the time against the clock",
+                crate::clock::format_rfc3339_local(*yesterday)
+            ),
+            Error::TimeOfDayBeforeIncident { at, .. } => format!(
+                "to record something from before the incident, give the full date: --at {}",
+                crate::clock::format_rfc3339_local(*at)
+            ),
             Error::DetachedHead(_) => "switch to a branch first, e.g. `git switch main`".into(),
             Error::IndexChanged => "run the command again".into(),
             Error::NoNotifyTarget { config } => format!(

@@ -16,6 +16,7 @@ use crate::model::prompt::PromptIncident;
 use crate::model::state;
 use crate::model::text;
 use crate::model::timeline::{Change, Entry, EntryHeader, EntryKind};
+use crate::model::transition;
 use crate::notify;
 use crate::render::view::{IncidentView, RecordContext};
 use crate::store::{Changes, IncidentDoc, Store};
@@ -155,6 +156,8 @@ pub struct Recorder {
     pub identity: Identity,
     /// When the event happened: `--at`, else now.
     pub at: DateTime<Utc>,
+    /// Whether `--at` was a time of day rather than a full date.
+    pub at_time_of_day: bool,
 }
 
 impl Recorder {
@@ -168,6 +171,7 @@ impl Recorder {
         workspace.repo.ensure_ready()?;
         workspace.repo.branch()?;
         let now = clock::now()?;
+        let at_time_of_day = at.is_some_and(clock::is_time_of_day);
         let at = match at {
             Some(text) => clock::parse_past(text, now)?,
             None => now,
@@ -177,6 +181,7 @@ impl Recorder {
             id,
             identity,
             at,
+            at_time_of_day,
         })
     }
 
@@ -236,12 +241,14 @@ impl Recorder {
             id,
             identity,
             at,
+            at_time_of_day,
         } = self;
         Ok(Recording {
             transaction: workspace.start_transaction()?,
             id,
             identity,
             at,
+            at_time_of_day,
         })
     }
 }
@@ -253,6 +260,8 @@ pub struct Recording {
     pub identity: Identity,
     /// When the event happened: `--at`, else now.
     pub at: DateTime<Utc>,
+    /// Whether `--at` was a time of day rather than a full date.
+    at_time_of_day: bool,
 }
 
 impl Recording {
@@ -311,7 +320,15 @@ impl Recording {
 
     /// Records the entry with the other changes and commits with `<id>:
     /// <summary>`, the summary's first line and capped (`text::commit_subject`).
+    /// The entry's time is checked against the incident's first: nothing is
+    /// written if it cannot be.
     pub fn commit(self, mut changes: Changes, entry: &Entry, summary: &str) -> Result<()> {
+        transition::check_entry_time(
+            &self.read_incident()?.incident.timestamps,
+            entry.header.kind,
+            entry.header.at,
+            self.at_time_of_day,
+        )?;
         self.store().new_entry(&mut changes, &self.id, entry)?;
         let message = text::commit_subject(&self.id, summary);
         let workspace = self

@@ -111,9 +111,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
 /// `--at` for commands that record something after the fact.
 #[derive(Debug, clap::Args)]
 pub struct AtArg {
-    /// When it happened, if not now: RFC 3339, or HH:MM in local time (the last
-    /// time the clock read that). Not in the future. The entry carries this
-    /// time; the commit carries the real time
+    /// When it happened, if not now: RFC 3339, or HH:MM in local time (today,
+    /// or yesterday if that is at most 6 hours back). Not in the future. The
+    /// entry carries this time; the commit carries the real time
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
 }

@@ -18,7 +18,8 @@ use crate::workspace::Recorder;
 /// Entering a status records its time; moving back clears the later ones (the
 /// timeline keeps them). Mitigated adds the runbooks' `resolve` items to the
 /// checklist, resolved adds the `close` items; resolved and closed refuse while
-/// required items are open.
+/// required items are open. Closing with no resolved time resolves at the same
+/// time.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The new status [default: chosen from a list on a terminal]
@@ -54,6 +55,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
             added.push_str(&checklist::render_phase(&runbooks, *phase, incident_type));
         }
     }
+    let resolves = transition::closing_resolves(&doc.incident.timestamps, status);
     let previous = doc.incident.move_to(status, recording.at)?;
     let forced = transition::check_required(&items, &checklist::parse(&added), status, args.force)?;
 
@@ -70,7 +72,11 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
         from: Some(previous.to_string()),
         to: Some(status.to_string()),
     };
-    let mut text = format!("Status changed from {previous} to {status}.");
+    let mut text = format!("Status changed from {previous} to {status}");
+    text.push_str(match resolves {
+        true => "; resolved at the same time.",
+        false => ".",
+    });
     if !forced.is_empty() {
         text.push_str(&format!(
             " Forced with required items open: {}.",

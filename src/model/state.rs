@@ -20,6 +20,7 @@ use super::checklist;
 use super::incident::{Incident, Role, Sme, Status, Timestamps};
 use super::markdown;
 use super::timeline::{Entry, EntryKind, Field};
+use super::transition;
 
 /// The body section holding the current impact statement.
 pub const IMPACT_SECTION: &str = "Current impact";
@@ -200,9 +201,7 @@ fn fold_status(times: &mut Timestamps, moves: &[StatusMove]) -> Status {
     for step in moves {
         if step.to > current {
             current = step.to;
-            if let Some(time) = times.for_status_mut(step.to) {
-                *time = Some(step.at);
-            }
+            transition::enter(times, step.to, step.at);
         } else if step.to < current && step.from == Some(current) {
             // A reopen: the times of the statuses left behind go, the
             // timeline keeps them.
@@ -212,9 +211,7 @@ fn fold_status(times: &mut Timestamps, moves: &[StatusMove]) -> Status {
                     *time = None;
                 }
             }
-            if let Some(time) = times.for_status_mut(step.to) {
-                *time = Some(step.at);
-            }
+            transition::enter(times, step.to, step.at);
         } else if let Some(time) = times.for_status_mut(step.to) {
             // Entered again, or recorded without knowing of a later status:
             // the first time stands.
@@ -302,6 +299,22 @@ mod tests {
             status("07:09", "investigating", "mitigated"),
         ]);
         assert_eq!(incident.timestamps.mitigated, Some(at("07:00")));
+    }
+
+    // Issue 12: the fold must agree with `status closed` from mitigated.
+    #[test]
+    fn closing_from_mitigated_resolves_in_the_fold_too() {
+        let incident = folded(&[
+            status("07:00", "investigating", "mitigated"),
+            status("07:30", "mitigated", "closed"),
+        ]);
+        assert_eq!(incident.status, Status::Closed);
+        assert_eq!(incident.timestamps.resolved, Some(at("07:30")));
+        let incident = folded(&[
+            status("07:00", "investigating", "resolved"),
+            status("07:30", "resolved", "closed"),
+        ]);
+        assert_eq!(incident.timestamps.resolved, Some(at("07:00")));
     }
 
     #[test]

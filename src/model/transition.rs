@@ -5,8 +5,10 @@
 use chrono::{DateTime, Utc};
 
 use super::checklist::{self, CheckItem};
+use super::incident::Timestamps;
 use super::incident::{Incident, Status};
 use super::runbook::Phase;
+use super::timeline::EntryKind;
 use crate::error::Error;
 
 /// The runbook phases whose items join the checklist when the status is reached.
@@ -67,6 +69,69 @@ pub fn check_required(
     })
 }
 
+/// Checks a new entry's time against the start of the incident. A status,
+/// role or severity change dated before the declaration is refused: the
+/// declaration sets all three, so the fold would let it override the change,
+/// and the response had not begun. Other entries may be backdated with a full
+/// date (history written up afterwards), but a time of day (`time_of_day`)
+/// that reads as before the detection was meant otherwise, as `--at HH:MM`
+/// is for things seen during the response.
+pub fn check_entry_time(
+    times: &Timestamps,
+    kind: EntryKind,
+    at: DateTime<Utc>,
+    time_of_day: bool,
+) -> Result<(), Error> {
+    let detected = times.detected.map(|t| (t, "the detection"));
+    let declared = times.declared.map(|t| (t, "the declaration"));
+    match kind {
+        EntryKind::Declared => Ok(()),
+        EntryKind::Status | EntryKind::Role | EntryKind::Severity => {
+            let latest = detected.into_iter().chain(declared).max_by_key(|(t, _)| *t);
+            match latest {
+                Some((then, what)) if at < then => Err(Error::TimesOutOfOrder {
+                    event: format!("this {kind} change"),
+                    at,
+                    follows: what.into(),
+                    follows_at: then,
+                    hint:
+                        "status, role and severity changes come after the declaration; check --at",
+                }),
+                _ => Ok(()),
+            }
+        }
+        _ if time_of_day => match detected.or(declared) {
+            Some((then, what)) if at < then => Err(Error::TimeOfDayBeforeIncident {
+                event: format!("this {kind}"),
+                at,
+                follows: what.into(),
+                follows_at: then,
+            }),
+            _ => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}
+
+/// Whether entering `to` also resolves the incident: closing one whose
+/// resolved time was never recorded (closed straight from mitigated) resolves
+/// it at the same moment, or its time to resolve would stay unknown.
+pub fn closing_resolves(times: &Timestamps, to: Status) -> bool {
+    to == Status::Closed && times.resolved.is_none()
+}
+
+/// Records entering `status` at `at`, with the resolved time too when
+/// closing resolves. The status command and the fold of the timeline both
+/// enter statuses through here, so they agree.
+pub fn enter(times: &mut Timestamps, status: Status, at: DateTime<Utc>) {
+    if closing_resolves(times, status) {
+        times.resolved = Some(at);
+    }
+    if let Some(time) = times.for_status_mut(status) {
+        *time = Some(at);
+    }
+}
+
 impl Incident {
     /// Moves to `to` at `at` and returns the status it left. Status changes
     /// happen one after another: the new one cannot predate any status the
@@ -97,9 +162,7 @@ impl Incident {
                 *time = None;
             }
         }
-        if let Some(time) = timestamps.for_status_mut(to) {
-            *time = Some(at);
-        }
+        enter(timestamps, to, at);
         Ok(from)
     }
 }
@@ -163,6 +226,51 @@ mod tests {
             not_listed_yet,
             Some(("mitigated".to_string(), "resolve".to_string()))
         );
+    }
+
+    // Issue 12: a status change 24 h before the declaration was accepted.
+    #[test]
+    fn entries_before_the_incident_began() {
+        let mut times = incident().timestamps;
+        times.detected = Some(at("06:30"));
+        times.declared = Some(at("06:40"));
+        for kind in [EntryKind::Status, EntryKind::Role, EntryKind::Severity] {
+            for time_of_day in [false, true] {
+                let early = check_entry_time(&times, kind, at("06:35"), time_of_day);
+                assert!(
+                    matches!(&early, Err(Error::TimesOutOfOrder { follows_at, .. }) if *follows_at == at("06:40")),
+                    "{early:?}"
+                );
+                assert!(check_entry_time(&times, kind, at("06:40"), time_of_day).is_ok());
+            }
+        }
+        // Notes may be backdated with a full date, not with a time of day.
+        assert!(check_entry_time(&times, EntryKind::Note, at("06:00"), false).is_ok());
+        assert!(check_entry_time(&times, EntryKind::Note, at("06:35"), true).is_ok());
+        assert!(matches!(
+            check_entry_time(&times, EntryKind::Note, at("06:29"), true),
+            Err(Error::TimeOfDayBeforeIncident { .. })
+        ));
+        // Without a detection time the declaration is the start.
+        times.detected = None;
+        assert!(check_entry_time(&times, EntryKind::Note, at("06:35"), true).is_err());
+    }
+
+    // Issue 12: closing straight from mitigated left time to resolve unknown.
+    #[test]
+    fn closing_from_mitigated_resolves_at_the_same_time() {
+        let mut incident = incident();
+        incident.move_to(Status::Mitigated, at("07:00")).unwrap();
+        assert!(closing_resolves(&incident.timestamps, Status::Closed));
+        incident.move_to(Status::Closed, at("07:30")).unwrap();
+        assert_eq!(incident.timestamps.resolved, Some(at("07:30")));
+        assert_eq!(incident.timestamps.closed, Some(at("07:30")));
+        // Resolved first: closing keeps the resolved time.
+        let mut incident = crate::model::test_support::incident();
+        incident.move_to(Status::Resolved, at("07:10")).unwrap();
+        assert!(!closing_resolves(&incident.timestamps, Status::Closed));
+        incident.move_to(Status::Closed, at("07:30")).unwrap();
+        assert_eq!(incident.timestamps.resolved, Some(at("07:10")));
     }
 
     #[test]

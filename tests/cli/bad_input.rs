@@ -438,6 +438,59 @@ fn a_time_in_the_future() {
     assert!(err.contains("is in the future"), "{err}");
 }
 
+// Issue 12: `--at 15:39` typed at 15:36 silently meant yesterday, and a
+// status recorded with it landed a day before the incident was declared.
+#[test]
+fn a_time_of_day_just_ahead_of_the_clock() {
+    let mut repo = TestRepo::new();
+    repo.now = "2026-11-24T15:36:00Z".into();
+    repo.declare(&["Checkout errors"]);
+    for args in [
+        &["note", "x", "--at", "15:39"][..],
+        &["status", "identified", "--at", "15:39"],
+        &["declare", "Another", "--at", "15:39"],
+    ] {
+        assert_eq!(
+            refused(&repo, args),
+            "error: `15:39` is ambiguous: today it is 2026-11-24 15:39 +00:00 (in the future), yesterday it was 2026-11-23 15:39 +00:00; to mean yesterday, pass --at 2026-11-23T15:39:00Z; for today, check the time against the clock\n",
+            "{args:?}"
+        );
+    }
+    // The full date says yesterday was meant; for a note that is allowed.
+    repo.ok(&["note", "x", "--at", "2026-11-23T15:39:00Z"]);
+    // Shortly after midnight, last night is still read as last night.
+    repo.now = "2026-11-25T00:10:00Z".into();
+    repo.ok(&["note", "late", "--at", "23:55"]);
+}
+
+// Issue 12: a status change dated before the declaration was accepted.
+#[test]
+fn a_status_or_role_before_the_incident_began() {
+    let repo = TestRepo::new();
+    repo.declare(&["Checkout errors", "--at", "06:40", "--detected-at", "06:35"]);
+    assert_eq!(
+        refused(&repo, &["status", "identified", "--at", "2026-11-24T06:38:00Z"]),
+        "error: this status change at 2026-11-24 06:38 +00:00 would come before the declaration at 2026-11-24 06:40 +00:00; status, role and severity changes come after the declaration; check --at\n"
+    );
+    let err = refused(&repo, &["role", "scribe", "bob", "--at", "06:20"]);
+    assert!(
+        err.starts_with(
+            "error: this role change at 2026-11-24 06:20 +00:00 would come before the declaration"
+        ),
+        "{err}"
+    );
+    let err = refused(&repo, &["severity", "SEV1", "--at", "06:39"]);
+    assert!(err.starts_with("error: this severity change at"), "{err}");
+    // History from before the incident, with its date, stays allowed.
+    repo.ok(&["note", "deploy went out", "--at", "2026-11-24T06:00:00Z"]);
+    repo.ok(&["note", "noticed", "--at", "06:36"]);
+    assert_eq!(
+        refused(&repo, &["note", "x", "--at", "06:30"]),
+        "error: this note at 2026-11-24 06:30 +00:00 would come before the detection at 2026-11-24 06:35 +00:00; to record something from before the incident, give the full date: --at 2026-11-24T06:30:00Z\n"
+    );
+    repo.ok(&["status", "identified", "--at", "06:40"]);
+}
+
 #[test]
 fn detection_after_the_declaration_or_impact_after_detection() {
     let repo = TestRepo::new();
@@ -447,7 +500,8 @@ fn detection_after_the_declaration_or_impact_after_detection() {
 
 #[test]
 fn a_status_before_the_one_it_follows() {
-    let repo = with_incident();
+    let repo = TestRepo::new();
+    repo.declare(&["Checkout errors", "--at", "06:30"]);
     repo.ok(&["status", "mitigated", "--at", "06:48"]);
     repo.ok(&["check", "commander.impact-ended"]);
     repo.ok(&["check", "support.impact-ended"]);

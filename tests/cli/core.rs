@@ -406,7 +406,9 @@ fn at_sets_the_entry_time_and_the_commit_keeps_the_real_time() {
 
 #[test]
 fn at_with_hours_and_minutes_means_that_time_today_in_local_time() {
-    let repo = with_incident();
+    let repo = TestRepo::new();
+    // Declared the day before, so that no time read here precedes it.
+    repo.declare(&["Checkout errors", "--at", "2026-11-23T12:00:00Z"]);
     let note_at = |tz: &str, at: &str| {
         let mut cmd = repo.incident(&["note", "--at", at, "x"]);
         cmd.env("TZ", tz);
@@ -543,8 +545,9 @@ fn an_unknown_severity_fails_listing_the_valid_ones() {
 
 #[test]
 fn identified_and_mitigated_record_their_times() {
-    let repo = with_incident();
-    repo.ok(&["status", "identified", "--at", "06:40"]);
+    let mut repo = with_incident();
+    repo.now = "2026-11-24T07:10:00Z".into();
+    repo.ok(&["status", "identified", "--at", "07:00"]);
     assert_eq!(
         subject(&repo),
         format!("{ID}: status investigating -> identified")
@@ -552,9 +555,36 @@ fn identified_and_mitigated_record_their_times() {
     repo.ok(&["status", "mitigated"]);
     let record = show_json(&repo, ID);
     assert_eq!(record["status"], "mitigated");
-    assert_eq!(record["timestamps"]["identified"], "2026-11-24T06:40:00Z");
-    assert_eq!(record["timestamps"]["mitigated"], "2026-11-24T06:50:00Z");
+    assert_eq!(record["timestamps"]["identified"], "2026-11-24T07:00:00Z");
+    assert_eq!(record["timestamps"]["mitigated"], "2026-11-24T07:10:00Z");
     assert_eq!(record["timestamps"]["resolved"], json!(null));
+}
+
+// Issue 12: `status closed` straight from mitigated left the resolved time
+// empty, so time to resolve was unknown.
+#[test]
+fn closing_straight_from_mitigated_resolves_at_the_same_time() {
+    let mut repo = with_incident();
+    repo.now = "2026-11-24T07:00:00Z".into();
+    repo.ok(&["status", "mitigated"]);
+    repo.ok(&["check", "commander.impact-ended"]);
+    repo.ok(&["check", "support.impact-ended"]);
+    repo.now = "2026-11-24T07:30:00Z".into();
+    repo.ok(&["status", "closed"]);
+    assert!(
+        newest_entry(&repo)
+            .ends_with("Status changed from mitigated to closed; resolved at the same time.\n"),
+        "{}",
+        newest_entry(&repo)
+    );
+    let record = show_json(&repo, ID);
+    assert_eq!(record["timestamps"]["resolved"], "2026-11-24T07:30:00Z");
+    assert_eq!(record["timestamps"]["closed"], "2026-11-24T07:30:00Z");
+    let rca = repo.ok(&["rca", ID, "-o", "-"]);
+    assert!(
+        rca.contains("| Time to resolve (detected → resolved) | 40m |"),
+        "{rca}"
+    );
 }
 
 /// Mitigates and resolves `ID`, checking the required items on the way.
