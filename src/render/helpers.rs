@@ -19,7 +19,9 @@ pub(super) fn register(registry: &mut Handlebars<'_>) {
     registry.register_helper("without_kind", Box::new(without_kind));
     registry.register_helper("first_line", Box::new(first_line));
     registry.register_helper("oneline", Box::new(oneline));
+    registry.register_helper("mermaid_text", Box::new(mermaid_text));
     registry.register_helper("mermaid_label", Box::new(mermaid_label));
+    registry.register_helper("mermaid_section", Box::new(mermaid_section));
 }
 
 /// A helper's parameter that may be null (shown as `unknown`) or of the one
@@ -152,11 +154,91 @@ handlebars_helper!(oneline: |text: str| {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 });
 
-// `{{mermaid_label name}}` → the name without characters that end a mermaid
-// gantt task name.
-handlebars_helper!(mermaid_label: |text: str| {
-    text.chars().filter(|c| !matches!(c, ':' | '#' | ';' | '\n' | '\r')).collect::<String>()
-});
+// `{{mermaid_text incident.title}}` → the text on one line without the
+// characters that end or comment out a mermaid gantt statement, safe after
+// `title` or `section`, which take the rest of the line.
+handlebars_helper!(mermaid_text: |text: str| gantt_text(text));
+
+// `{{mermaid_label name}}` → the text safe as a gantt task name.
+handlebars_helper!(mermaid_label: |text: str| gantt_task_name(text));
+
+// `{{mermaid_section title}}` → the text safe after `section`, a line per
+// word: mermaid draws section titles in a left column about ten characters
+// wide, and a longer line runs under the bars that start at the chart's start.
+handlebars_helper!(mermaid_section: |text: str| gantt_text(text).replace(' ', "<br>"));
+
+/// `text` on one line, without `:` (it starts a task's data), `#` and `;`
+/// (they end a statement in some mermaid versions) and `%` (a comment when
+/// it starts a statement); `unnamed` if nothing is left, since a gantt
+/// statement cannot be empty.
+fn gantt_text(text: &str) -> String {
+    let kept: String = text
+        .chars()
+        .filter(|c| !matches!(c, ':' | '#' | ';' | '%'))
+        .collect();
+    let line = kept.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.is_empty() {
+        "unnamed".to_string()
+    } else {
+        line
+    }
+}
+
+/// Words mermaid's gantt lexer reads as a statement when a line starts with
+/// them followed by a space (or the end: the template puts a space after a
+/// name), whatever their case.
+const GANTT_WORDS: [&str; 14] = [
+    "title",
+    "section",
+    "dateformat",
+    "axisformat",
+    "tickinterval",
+    "includes",
+    "excludes",
+    "todaymarker",
+    "weekday",
+    "weekend",
+    "accdescription",
+    "click",
+    "call",
+    "href",
+];
+
+/// Words it reads as a statement even with letters after them: older
+/// versions match them without a word boundary.
+const GANTT_PREFIXES: [&str; 5] = [
+    "gantt",
+    "topaxis",
+    "inclusiveenddates",
+    "acctitle",
+    "accdescr",
+];
+
+/// A task name is the start of a line, where the lexer tries its keywords
+/// and dates first: a name starting with one (`Click Ops`, `section Ops`,
+/// `2026-11-24 rota`) is put in typographic quotes (`“Click Ops”`), which no
+/// keyword starts with, so it stays a name and still reads as one.
+fn gantt_task_name(text: &str) -> String {
+    let name = gantt_text(text);
+    let lower = name.to_lowercase();
+    let first_word = lower.split(' ').next().unwrap_or_default();
+    let is_date = {
+        let b = lower.as_bytes();
+        b.len() >= 10
+            && b[..10].iter().enumerate().all(|(n, c)| match n {
+                4 | 7 => *c == b'-',
+                _ => c.is_ascii_digit(),
+            })
+    };
+    if GANTT_WORDS.contains(&first_word)
+        || GANTT_PREFIXES.iter().any(|p| lower.starts_with(p))
+        || is_date
+    {
+        format!("“{name}”")
+    } else {
+        name
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -214,6 +296,46 @@ mod tests {
         assert_eq!(
             render("{{mermaid_label t}}", json!({"t": "a: b #1"})),
             "a b 1"
+        );
+    }
+
+    #[test]
+    fn gantt_labels_never_read_as_gantt_syntax() {
+        for (name, label) in [
+            ("Alice Moreau", "Alice Moreau"),
+            ("Click Ops", "“Click Ops”"),
+            ("CLICK", "“CLICK”"),
+            ("section Ops", "“section Ops”"),
+            ("Title\tholder", "“Title holder”"),
+            ("call centre", "“call centre”"),
+            ("weekend friday", "“weekend friday”"),
+            ("Ganttmann", "“Ganttmann”"),
+            ("accTitle x", "“accTitle x”"),
+            ("2026-11-24", "“2026-11-24”"),
+            ("2026-11-24 rota", "“2026-11-24 rota”"),
+            // Only a whole first word is a keyword.
+            ("Callum", "Callum"),
+            ("Titles team", "Titles team"),
+            ("2026 team", "2026 team"),
+            ("%%{init}%%", "{init}"),
+            ("5% errors; #2: db", "5 errors 2 db"),
+            ("a\nb", "a b"),
+            (" : # ", "unnamed"),
+        ] {
+            assert_eq!(gantt_task_name(name), label, "{name:?}");
+        }
+    }
+
+    #[test]
+    fn section_titles_and_titles_are_one_safe_line() {
+        assert_eq!(
+            render("{{mermaid_section t}}", json!({"t": "Incident Commander"})),
+            "Incident<br>Commander"
+        );
+        // After `title` a keyword or a date is just text.
+        assert_eq!(
+            render("{{mermaid_text t}}", json!({"t": "2026-11-24: click; #5%"})),
+            "2026-11-24 click 5"
         );
     }
 

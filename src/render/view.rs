@@ -379,6 +379,8 @@ pub struct RecordContext<'a> {
     pub phases: Vec<PhaseGroup<'a>>,
     /// Sections of the mermaid gantt chart: phases, then one per role.
     pub gantt: Vec<GanttSection>,
+    /// The chart's `axisFormat`, chosen by how long the chart runs.
+    pub gantt_axis_format: &'static str,
 }
 
 /// Timeline entries of one phase of the response.
@@ -448,6 +450,7 @@ impl<'a> RecordContext<'a> {
             root_cause_notes: of_kinds(&[EntryKind::Finding, EntryKind::Redefinition]),
             actions: of_kinds(&[EntryKind::Action]),
             phases: phases(record, timeline),
+            gantt_axis_format: gantt_axis_format(record, timeline, now),
             gantt: gantt(record, timeline, now),
             incident,
         }
@@ -474,11 +477,40 @@ fn gantt_time(time: DateTime<Utc>) -> String {
     time.format("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
+/// Where the chart ends: an incident closed without a resolved time still
+/// ended when it closed.
+fn gantt_end(incident: &Incident, now: DateTime<Utc>) -> DateTime<Utc> {
+    let t = &incident.timestamps;
+    t.resolved.or(t.closed).unwrap_or(now)
+}
+
+/// Hours and minutes while the chart stays within one UTC day; the day too
+/// once it crosses midnight, or the ticks of different days look the same;
+/// the day alone past a week, where mermaid puts its ticks on whole days.
+fn gantt_axis_format(incident: &Incident, timeline: &[Entry], now: DateTime<Utc>) -> &'static str {
+    let t = &incident.timestamps;
+    let end = gantt_end(incident, now);
+    let roles = metrics::role_history(timeline);
+    let start = [t.started, t.detected, t.declared]
+        .into_iter()
+        .flatten()
+        .chain(roles.iter().map(|span| span.from))
+        .min()
+        .unwrap_or(end)
+        .min(end);
+    if start.date_naive() == end.date_naive() {
+        "%H:%M"
+    } else if end - start <= chrono::TimeDelta::days(7) {
+        "%d %b %H:%M"
+    } else {
+        "%d %b"
+    }
+}
+
 /// Bars from impact start to resolution, then who held each role when.
 fn gantt(incident: &Incident, timeline: &[Entry], now: DateTime<Utc>) -> Vec<GanttSection> {
     let t = &incident.timestamps;
-    // An incident closed without a resolved time still ended when it closed.
-    let end = t.resolved.or(t.closed).unwrap_or(now);
+    let end = gantt_end(incident, now);
     let points = [
         ("Impact before detection", t.started),
         ("Detected, not yet declared", t.detected),

@@ -113,15 +113,140 @@ pub fn parse_yaml<T: DeserializeOwned>(path: &Path, source: &str) -> Result<T, E
     })
 }
 
-/// Writes a value as YAML, such as the config file.
+/// Writes a value as YAML, such as the config file. Text that a YAML 1.1
+/// reader would take for something else is quoted (see [`quote_for_yaml_1_1`]).
 pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, Error> {
     // Serialising plain structs of strings, numbers and lists cannot fail; if it
     // ever does, say so rather than write a damaged file.
-    serde_norway::to_string(value).map_err(|e| Error::Malformed {
+    let cannot = |e: serde_norway::Error| Error::Malformed {
         path: "<memory>".into(),
         line: 0,
         message: format!("cannot write YAML: {e}"),
-    })
+    };
+    let plain = serde_norway::to_string(value).map_err(cannot)?;
+    let mut tree = serde_norway::to_value(value).map_err(cannot)?;
+    // A name that occurs nowhere in the text stands in for each string to
+    // quote, so serde_norway lays the rest out exactly as before.
+    let mut marker = String::from("incidentquoted");
+    while plain.contains(&marker) {
+        marker.push('x');
+    }
+    let mut quoted = Vec::new();
+    mark_for_quoting(&mut tree, true, &marker, &mut quoted);
+    if quoted.is_empty() {
+        return Ok(plain);
+    }
+    let mut yaml = serde_norway::to_string(&tree).map_err(cannot)?;
+    for (n, text) in quoted.iter().enumerate() {
+        let quoted = format!("'{}'", text.replace('\'', "''"));
+        yaml = yaml.replacen(&format!("{marker}{n}z"), &quoted, 1);
+    }
+    Ok(yaml)
+}
+
+/// Replaces each string value that [`quote_for_yaml_1_1`] picks with
+/// `<marker><n>z`, `n` its index in `quoted`. Keys are left alone, and so are
+/// the times the tool writes (an entry's `at`, everything under
+/// `timestamps`): a YAML 1.1 reader reading those as times reads them right.
+fn mark_for_quoting(
+    value: &mut serde_norway::Value,
+    top: bool,
+    marker: &str,
+    quoted: &mut Vec<String>,
+) {
+    use serde_norway::Value;
+    match value {
+        Value::String(text) if quote_for_yaml_1_1(text) => {
+            let text = std::mem::replace(text, format!("{marker}{}z", quoted.len()));
+            quoted.push(text);
+        }
+        Value::Sequence(items) => {
+            for item in items {
+                mark_for_quoting(item, false, marker, quoted);
+            }
+        }
+        Value::Mapping(map) => {
+            for (key, item) in map.iter_mut() {
+                let is_time = top && matches!(key.as_str(), Some("at" | "timestamps"));
+                if !is_time {
+                    mark_for_quoting(item, false, marker, quoted);
+                }
+            }
+        }
+        Value::Tagged(tagged) => mark_for_quoting(&mut tagged.value, false, marker, quoted),
+        _ => {}
+    }
+}
+
+/// Whether a string, written plain, would read as something other than a
+/// string in YAML 1.1, which PyYAML, Jekyll and code hosts' front-matter
+/// tables still follow: a boolean (`yes`, `Off`, `y`), null (`~`), a number
+/// (`12:30` is base 60, `1_000` a thousand, `0777` octal, `.inf`) or a date
+/// (`2026-11-24`). serde_norway reads YAML 1.2 and quotes only what 1.2
+/// would misread. Errs on the side of quoting: quotes never change what the
+/// tool reads back. Multi-line text is written as a block and never misread.
+fn quote_for_yaml_1_1(text: &str) -> bool {
+    if text.contains('\n') {
+        return false;
+    }
+    let lower = text.to_ascii_lowercase();
+    // `=` and `<<` are YAML 1.1's value and merge keys, which PyYAML refuses.
+    let word = matches!(
+        lower.as_str(),
+        "" | "~" | "null" | "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "=" | "<<"
+    );
+    word || yaml_1_1_number(&lower) || yaml_1_1_timestamp(&lower)
+}
+
+/// Integers (decimal, `0b`, `0o`, `0x`, octal with a leading `0`, `_`
+/// between digits, base 60 with `:`) and floats (with `.`, an exponent,
+/// `.inf`, `.nan`), lowercased.
+fn yaml_1_1_number(text: &str) -> bool {
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let all = |digits: &str, radix: u32| {
+        !digits.is_empty() && digits.chars().all(|c| c == '_' || c.is_digit(radix))
+    };
+    for (prefix, radix) in [("0b", 2), ("0o", 8), ("0x", 16)] {
+        if let Some(digits) = unsigned.strip_prefix(prefix) {
+            return all(digits, radix);
+        }
+    }
+    if matches!(unsigned, ".inf" | ".nan") {
+        return true;
+    }
+    let (mantissa, exponent) = match unsigned.split_once('e') {
+        Some((mantissa, exponent)) => (mantissa, Some(exponent)),
+        None => (unsigned, None),
+    };
+    let exponent_ok = exponent.is_none_or(|e| all(e.strip_prefix(['+', '-']).unwrap_or(e), 10));
+    exponent_ok
+        && mantissa.chars().any(|c| c.is_ascii_digit())
+        && mantissa
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '_' | ':' | '.'))
+}
+
+/// A date (`2026-11-24`) alone or followed by a time (`T06:50:00Z`,
+/// ` 06:50:00 +01:00`), lowercased.
+fn yaml_1_1_timestamp(text: &str) -> bool {
+    let digits = |part: &str, min: usize, max: usize| {
+        (min..=max).contains(&part.len()) && part.chars().all(|c| c.is_ascii_digit())
+    };
+    let mut parts = text.splitn(3, '-');
+    let (Some(year), Some(month), Some(rest)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let day_len = rest.chars().take_while(char::is_ascii_digit).count();
+    let (day, time) = rest.split_at(day_len);
+    if !(digits(year, 4, 4) && digits(month, 1, 2) && digits(day, 1, 2)) {
+        return false;
+    }
+    time.is_empty()
+        || (time.starts_with(['t', ' ', '\t'])
+            && time.contains(':')
+            && time.chars().all(|c| {
+                c.is_ascii_digit() || matches!(c, 't' | 'z' | ' ' | '\t' | ':' | '.' | '+' | '-')
+            }))
 }
 
 /// `(yaml, body)` for a file starting with a `---` line; `None` if it has no
@@ -180,7 +305,7 @@ mod tests {
         let rendered = spaced_round_trip(
             &serde_json::json!({"a": "x", "kept": "k\n\n", "title": "t", "z": "y"}),
         );
-        assert!(rendered.contains("\n\nz: y\n"), "{rendered}");
+        assert!(rendered.contains("\n\nz: 'y'\n"), "{rendered}");
 
         // A blank line inside a multi-line value is not a key: the value
         // stays as it was and the keys are still spaced.
@@ -197,6 +322,119 @@ mod tests {
             "id: x\n\nroles:\n  commander: a\n\n  support: null\n\nsmes:\n- name: b\n  area: c\n\ntimestamps:\n  started: null\n\n  detected: null\n"
         );
     }
+    /// What a YAML 1.1 reader takes for something other than a string.
+    const MISREAD: [&str; 30] = [
+        "yes",
+        "Yes",
+        "NO",
+        "y",
+        "N",
+        "on",
+        "Off",
+        "oFF",
+        "true",
+        "False",
+        "~",
+        "null",
+        "NULL",
+        "",
+        "12:30",
+        "1:02:03",
+        "1_000",
+        "0777",
+        "0o17",
+        "0x1F",
+        "0b101",
+        "-12",
+        "+1.5",
+        "1e5",
+        ".inf",
+        "-.Inf",
+        ".NaN",
+        "2026-11-24",
+        "2026-11-24T06:50:00Z",
+        "2026-1-2 06:50:00",
+    ];
+
+    /// What serde_norway, a YAML 1.2 writer, leaves plain among those: the
+    /// reason `to_yaml` quotes for itself.
+    #[test]
+    fn serde_norway_leaves_yaml_1_1_scalars_plain() {
+        let plain: Vec<&str> = MISREAD
+            .into_iter()
+            .filter(|text| {
+                let yaml = serde_norway::to_string(text).unwrap();
+                !yaml.starts_with(['\'', '"'])
+            })
+            .collect();
+        assert_eq!(
+            plain,
+            [
+                "yes",
+                "Yes",
+                "NO",
+                "y",
+                "N",
+                "on",
+                "Off",
+                "oFF",
+                "12:30",
+                "1:02:03",
+                "1_000",
+                "2026-11-24",
+                "2026-11-24T06:50:00Z",
+                "2026-1-2 06:50:00"
+            ]
+        );
+    }
+
+    /// Regression: a title, a name, a service or an owner written bare as
+    /// `yes`, `Off`, `12:30`, `1_000` or `2026-11-24` read as a boolean, a
+    /// number or a date in YAML 1.1 readers (PyYAML, Jekyll, code hosts).
+    #[test]
+    fn text_a_yaml_1_1_reader_would_misread_is_quoted_and_reads_back_the_same() {
+        for text in MISREAD {
+            let header = serde_json::json!({ "title": text, "services": [text] });
+            let yaml = to_yaml(&header).unwrap();
+            let quoted = format!("'{text}'");
+            assert_eq!(
+                yaml,
+                format!("services:\n- {quoted}\ntitle: {quoted}\n"),
+                "{text:?}"
+            );
+            let back: serde_json::Value = from_yaml(&yaml).unwrap();
+            assert_eq!(back, header, "{yaml}");
+        }
+    }
+
+    #[test]
+    fn other_text_numbers_and_the_tools_times_stay_as_they_were() {
+        let header = serde_json::json!({
+            "at": "2026-11-24T06:50:00Z",
+            "id": "2026-11-24-checkout_k3f9",
+            "title": "It's 12:30 and yes, 1_000 errors",
+            "names": ["Yessica", "Onno", "2026 team", "v1.2", "1.2.3-rc", "12:30pm", "10.0.0.1"],
+            "note": "two\nlines",
+            "format": 2,
+            "drill": false,
+            "owner": null,
+            "timestamps": { "declared": "2026-11-24T06:50:00Z", "paged": "2026-11-24" },
+        });
+        let yaml = to_yaml(&header).unwrap();
+        let plain = serde_norway::to_string(&header).unwrap();
+        // Only the dotted address, a YAML 1.1 float, changes.
+        assert_eq!(yaml, plain.replace("- 10.0.0.1", "- '10.0.0.1'"), "{yaml}");
+        assert!(yaml.starts_with("at: 2026-11-24T06:50:00Z\n"), "{yaml}");
+        let back: serde_json::Value = from_yaml(&yaml).unwrap();
+        assert_eq!(back, header);
+    }
+
+    #[test]
+    fn a_text_that_holds_the_marker_is_still_quoted_right() {
+        let header = serde_json::json!({ "a": "incidentquoted0z", "b": "yes" });
+        assert_eq!(to_yaml(&header).unwrap(), "a: incidentquoted0z\nb: 'yes'\n");
+    }
+
     use serde::Deserialize;
 
     #[derive(Debug, Serialize, Deserialize, PartialEq)]

@@ -562,3 +562,69 @@ fn the_customer_update_words_every_status() {
     repo.ok(&["-i", &id, "status", "closed", "--force"]);
     assert_eq!(status_line(&repo), "**Status:** The problem is resolved.");
 }
+
+/// The lines of the rca's mermaid block, from `gantt` to the closing fence.
+fn gantt_lines(rca: &str) -> Vec<String> {
+    rca.lines()
+        .skip_while(|line| *line != "```mermaid")
+        .skip(1)
+        .take_while(|line| *line != "```")
+        .map(|line| line.trim().to_string())
+        .collect()
+}
+
+/// Regression: a role holder whose name starts with a gantt keyword broke the
+/// diagram (`click` opened a click statement, a syntax error on the code host;
+/// `section` made a section of the name and dropped the Scribe's bar), and
+/// the long section titles ran under the bars that start at the chart's start.
+#[test]
+fn names_that_start_with_gantt_keywords_stay_task_names() {
+    let repo = TestRepo::new();
+    let id = repo.declare(&["Keywords", "--commander", "Click Ops"]);
+    repo.ok(&["role", "scribe", "section Ops"]);
+    repo.ok(&["role", "support", "2026-11-24 rota; #2: 5%"]);
+    let lines = gantt_lines(&repo.ok(&["rca", &id, "-o", "-"]));
+    assert_eq!(
+        lines,
+        [
+            "gantt",
+            &format!("title {id} (UTC)"),
+            "dateFormat YYYY-MM-DDTHH:mm:ss",
+            "axisFormat %H:%M",
+            // Nothing has taken any time yet: the phases have no bars.
+            "section Phases",
+            "section Incident<br>Commander",
+            "“Click Ops” :2026-11-24T06:50:00, 2026-11-24T06:50:00",
+            "section Support<br>Lead",
+            "“2026-11-24 rota 2 5” :2026-11-24T06:50:00, 2026-11-24T06:50:00",
+            "section Scribe",
+            "“section Ops” :2026-11-24T06:50:00, 2026-11-24T06:50:00",
+        ],
+        "{lines:#?}"
+    );
+}
+
+/// Regression: an incident that ran over several days had an axis of `HH:MM`
+/// ticks with no dates, so the days could not be told apart.
+#[test]
+fn the_diagram_of_a_multi_day_incident_has_dates_on_its_axis() {
+    let mut repo = TestRepo::new();
+    let id = repo.declare(&["Long one", "--commander", "alice"]);
+    repo.now = "2026-11-26T09:00:00Z".into();
+    repo.ok(&["status", "resolved", "--force"]);
+    let lines = gantt_lines(&repo.ok(&["rca", &id, "-o", "-"]));
+    assert!(
+        lines.contains(&"axisFormat %d %b %H:%M".to_string()),
+        "{lines:#?}"
+    );
+    // Past a week, the ticks fall on days and the time of day is noise.
+    repo.now = "2026-12-01T06:50:00Z".into();
+    let id = repo.declare(&["Longer one"]);
+    repo.now = "2026-12-09T09:00:00Z".into();
+    repo.ok(&["-i", &id, "status", "resolved", "--force"]);
+    let lines = gantt_lines(&repo.ok(&["rca", &id, "-o", "-"]));
+    assert!(
+        lines.contains(&"axisFormat %d %b".to_string()),
+        "{lines:#?}"
+    );
+}

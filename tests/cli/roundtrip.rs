@@ -55,3 +55,46 @@ proptest! {
         prop_assert_eq!(last["text"].as_str().unwrap(), text.as_str());
     }
 }
+
+/// Regression: free text written bare as `yes`, `Off`, `12:30`, `1_000` or
+/// `2026-11-24` read as a boolean, a base-60 number, an integer or a date in
+/// YAML 1.1 readers (PyYAML, Jekyll, a code host's front-matter table). The
+/// record quotes it, and the tool reads back the same strings.
+#[test]
+fn text_that_yaml_1_1_would_misread_is_quoted_in_the_front_matter() {
+    let repo = TestRepo::new();
+    let id = repo.declare(&["2026-11-24", "--commander", "Off", "--service", "1_000"]);
+    repo.ok(&["role", "scribe", "yes"]);
+    repo.ok(&["note", "--kind", "action", "--owner", "12:30", "Count them"]);
+    let incident = repo.read(format!("incidents/{id}/incident.md"));
+    for line in [
+        "title: '2026-11-24'\n",
+        "- '1_000'\n",
+        "  commander: 'Off'\n",
+        "  scribe: 'yes'\n",
+        // The tool's own times stay as they were.
+        "  declared: 2026-11-24T06:50:00Z\n",
+    ] {
+        assert!(incident.contains(line), "no {line:?} in:\n{incident}");
+    }
+    let entries: String = repo
+        .timeline_files(&id)
+        .iter()
+        .map(|name| repo.read(format!("incidents/{id}/timeline/{name}")))
+        .collect();
+    for line in ["  to: 'yes'\n", "  to: 'Off'\n", "owner: '12:30'\n"] {
+        assert!(entries.contains(line), "no {line:?} in:\n{entries}");
+    }
+    let record = show_json(&repo, &id);
+    assert_eq!(record["title"], "2026-11-24");
+    assert_eq!(record["services"][0], "1_000");
+    assert_eq!(record["roles"]["commander"], "Off");
+    assert_eq!(record["roles"]["scribe"], "yes");
+    let action = record["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "action")
+        .unwrap();
+    assert_eq!(action["owner"], "12:30");
+}
