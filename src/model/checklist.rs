@@ -34,6 +34,11 @@ pub struct CheckItem {
     marker: Range<usize>,
 }
 
+/// What a required item shows on the rendered page, after its text: the
+/// `required` flag in its comment is hidden there. The flag decides; the
+/// words are for people, and [`parse`] leaves them out of the item's text.
+pub const REQUIRED_MARK: &str = "*(required)*";
+
 /// Reads the items of a checklist; items without an id are someone's hand-written
 /// notes and are left alone.
 pub fn parse(source: &str) -> Vec<CheckItem> {
@@ -41,6 +46,7 @@ pub fn parse(source: &str) -> Vec<CheckItem> {
         .into_iter()
         .filter_map(|task| {
             let id = task.attribute("id")?.to_string();
+            let text = text_without_mark(&task);
             Some(CheckItem {
                 id,
                 required: task.has_flag("required"),
@@ -49,7 +55,7 @@ pub fn parse(source: &str) -> Vec<CheckItem> {
                     .attribute("due")
                     .and_then(|due| duration::parse(due.trim_start_matches('+')))
                     .map(|due| due.num_seconds()),
-                text: task.text,
+                text,
                 checked: task.checked,
                 section: task.section,
                 line: task.line,
@@ -57,6 +63,19 @@ pub fn parse(source: &str) -> Vec<CheckItem> {
             })
         })
         .collect()
+}
+
+/// An item's text without [`REQUIRED_MARK`]. Checklists written before
+/// the mark have none, and `(required)` written as plain words stays.
+fn text_without_mark(task: &markdown::TaskItem) -> String {
+    if !task.markdown.trim_end().ends_with(REQUIRED_MARK) {
+        return task.text.clone();
+    }
+    let text = task.text.trim_end();
+    text.strip_suffix("(required)")
+        .unwrap_or(text)
+        .trim_end()
+        .to_string()
 }
 
 /// The source with one item's box set; every other byte stays as it was.
@@ -235,7 +254,12 @@ fn render_section<'a>(
             }
             None => item.text.clone(),
         };
-        out.push_str(&format!("- [ ] {text} <!-- {attributes} -->\n\n"));
+        let mark = if item.required {
+            format!(" {REQUIRED_MARK}")
+        } else {
+            String::new()
+        };
+        out.push_str(&format!("- [ ] {text}{mark} <!-- {attributes} -->\n\n"));
     }
     out
 }
@@ -305,12 +329,47 @@ mod tests {
     #[test]
     fn new_checklist_keeps_items_apart_and_round_trips() {
         let source = render_new(&[runbook()], &[], IncidentType::Internal);
-        assert!(source.contains("## Incident Commander\n\n- [ ] Confirm roles <!-- id:commander.confirm-roles required -->\n\n- [ ] Confirm scribe"));
+        assert!(source.contains("## Incident Commander\n\n- [ ] Confirm roles *(required)* <!-- id:commander.confirm-roles required -->\n\n- [ ] Confirm scribe"));
         assert!(!source.contains("Tell customers"));
         let items = parse(&source);
         assert_eq!(items.len(), 2);
         assert!(items[0].required);
         assert_eq!(role_of(&items[0]), Some(Role::Commander));
+    }
+
+    /// Regression: which items block `resolved` was only in the HTML
+    /// comment, which the rendered page hides.
+    #[test]
+    fn required_items_say_so_on_the_page_and_read_back_without_it() {
+        let source = render_new(&[runbook()], &[], IncidentType::Internal);
+        assert!(
+            source.contains(
+                "- [ ] Confirm roles *(required)* <!-- id:commander.confirm-roles required -->\n"
+            ),
+            "{source}"
+        );
+        assert!(
+            source.contains("- [ ] Confirm scribe <!-- id:commander.scribe -->\n"),
+            "{source}"
+        );
+        let items = parse(&source);
+        assert_eq!(items[0].text, "Confirm roles");
+        assert!(items[0].required);
+        assert_eq!(
+            find(&items, "confirm roles").unwrap().id,
+            "commander.confirm-roles"
+        );
+        // A checklist written before the marker reads the same.
+        let old = "- [ ] Confirm roles <!-- id:commander.confirm-roles required -->\n";
+        assert_eq!(parse(old)[0].text, "Confirm roles");
+        assert!(parse(old)[0].required);
+        // The comment decides: the words alone make nothing required.
+        let words = parse("- [ ] Confirm roles *(required)* <!-- id:commander.x -->\n");
+        assert!(!words[0].required);
+        assert_eq!(words[0].text, "Confirm roles");
+        // `(required)` written as plain words is the item's own text.
+        let plain = parse("- [ ] Say (required) <!-- id:commander.y required -->\n");
+        assert_eq!(plain[0].text, "Say (required)");
     }
 
     #[test]
