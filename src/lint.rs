@@ -21,6 +21,15 @@ fn slashed(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
+fn conflict_markers(path: &str, line: usize) -> Finding {
+    Finding::error(
+        path,
+        line,
+        "conflict-markers",
+        "git's conflict markers are still here; run `incident resolve`".into(),
+    )
+}
+
 /// A finding for an error the store reported reading `path`.
 fn from_error(path: &str, rule: &'static str, e: &anyhow::Error) -> Finding {
     match e.downcast_ref::<Error>() {
@@ -29,12 +38,7 @@ fn from_error(path: &str, rule: &'static str, e: &anyhow::Error) -> Finding {
             line,
             message,
         }) => Finding::error(&slashed(path), *line, rule, message.clone()),
-        Some(Error::MergeConflict { path, line }) => Finding::error(
-            &slashed(path),
-            *line,
-            "conflict-markers",
-            "git's conflict markers are still here; run `incident resolve`".into(),
-        ),
+        Some(Error::MergeConflict { path, line }) => conflict_markers(&slashed(path), *line),
         _ => Finding::error(path, 1, rule, crate::error::one_line(e)),
     }
 }
@@ -59,22 +63,20 @@ pub fn incident(store: &Store, policy: Option<&Policy>, id: &str) -> Result<Vec<
         &timeline.entries,
     ));
 
-    let checklist_path = store.checklist_file(id);
-    if store.exists(&checklist_path) {
-        let text = store.read_text(&checklist_path)?;
-        let checklist_path = slashed(&checklist_path);
+    // Parsed once, for the checks here and for the open required items
+    // once the state is known; `None` while conflict markers are in it.
+    let checklist_path = slashed(&store.checklist_file(id));
+    let mut items = None;
+    if store.exists(&store.checklist_file(id)) {
+        let text = store.read_text(&store.checklist_file(id))?;
         found.extend(lint::secrets(&checklist_path, &text));
         match markdown::conflict_line(&text) {
-            Some(line) => found.push(Finding::error(
-                &checklist_path,
-                line,
-                "conflict-markers",
-                "git's conflict markers are still here; run `incident resolve`".into(),
-            )),
-            None => found.extend(lint::duplicate_checklist_ids(
-                &checklist_path,
-                &checklist::parse(&text),
-            )),
+            Some(line) => found.push(conflict_markers(&checklist_path, line)),
+            None => {
+                let parsed = checklist::parse(&text);
+                found.extend(lint::duplicate_checklist_ids(&checklist_path, &parsed));
+                items = Some(parsed);
+            }
         }
     }
 
@@ -90,12 +92,7 @@ pub fn incident(store: &Store, policy: Option<&Policy>, id: &str) -> Result<Vec<
     let source = store.read_text(&path_buf)?;
     found.extend(lint::secrets(&path, &source));
     if let Some(line) = markdown::conflict_line(&source) {
-        found.push(Finding::error(
-            &path,
-            line,
-            "conflict-markers",
-            "git's conflict markers are still here; run `incident resolve`".into(),
-        ));
+        found.push(conflict_markers(&path, line));
         return Ok(found);
     }
     let doc = match store.parse_incident(id, &source) {
@@ -135,12 +132,11 @@ pub fn incident(store: &Store, policy: Option<&Policy>, id: &str) -> Result<Vec<
         }
         found.push(finding);
     }
-    if store.exists(&store.checklist_file(id)) {
-        let items = checklist::parse(&store.read_checklist(id).unwrap_or_default());
+    if let Some(items) = &items {
         found.extend(lint::open_required_items(
-            &slashed(&store.checklist_file(id)),
+            &checklist_path,
             &folded.incident,
-            &items,
+            items,
         ));
     }
     Ok(found)

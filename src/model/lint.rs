@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::checklist::CheckItem;
-use super::incident::{Incident, Status};
+use super::incident::Incident;
 use super::timeline::{Entry, EntryKind};
 use super::transition;
 
@@ -203,22 +203,7 @@ pub fn duplicate_checklist_ids(path: &str, items: &[CheckItem]) -> Vec<Finding> 
 /// A resolved or closed incident whose required items are still open (it
 /// was forced): a warning, for the review to look at.
 pub fn open_required_items(path: &str, incident: &Incident, items: &[CheckItem]) -> Vec<Finding> {
-    if incident.status < Status::Resolved {
-        return Vec::new();
-    }
-    let Err(crate::error::Error::RequiredItemsOpen { .. }) =
-        transition::check_required(items, &[], incident.status, false)
-    else {
-        return Vec::new();
-    };
-    let blocks = |item: &&CheckItem| {
-        item.required
-            && !item.checked
-            && (incident.status >= Status::Closed || item.phase != "close")
-    };
-    items
-        .iter()
-        .filter(blocks)
+    transition::blocking(items, incident.status)
         .map(|item| {
             Finding::warning(
                 path,

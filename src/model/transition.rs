@@ -41,20 +41,13 @@ pub fn check_required(
     if to < Status::Resolved {
         return Ok(Vec::new());
     }
-    let blocks = |item: &&CheckItem| {
-        item.required
-            && !item.checked
-            && (to >= Status::Closed || item.phase != Phase::Close.name())
-    };
-    let blocking_added: Vec<&CheckItem> = added.iter().filter(blocks).collect();
+    let blocking_added: Vec<&CheckItem> = blocking(added, to).collect();
     // As items cannot be checked before they are on the checklist, say which
     // status adds the earliest of them.
     let not_listed_yet = PHASES_ADDED_AT
         .into_iter()
         .find(|(_, phase)| blocking_added.iter().any(|item| item.phase == phase.name()));
-    let open: Vec<String> = items
-        .iter()
-        .filter(blocks)
+    let open: Vec<String> = blocking(items, to)
         .chain(blocking_added)
         .map(|item| format!("{} ({})", item.id, item.text))
         .collect();
@@ -66,6 +59,18 @@ pub fn check_required(
         items: open,
         not_listed_yet: not_listed_yet
             .map(|(status, phase)| (status.to_string(), phase.to_string())),
+    })
+}
+
+/// The required items still open that keep an incident from standing at
+/// `to`: none before resolved; for resolved those of the start and resolve
+/// phases; for closed all of them.
+pub fn blocking(items: &[CheckItem], to: Status) -> impl Iterator<Item = &CheckItem> {
+    items.iter().filter(move |item| {
+        to >= Status::Resolved
+            && item.required
+            && !item.checked
+            && (to >= Status::Closed || item.phase != Phase::Close.name())
     })
 }
 

@@ -44,6 +44,21 @@ fn edit(repo: &TestRepo, path: &str, from: &str, to: &str) {
     repo.write(path, &text.replacen(from, to, 1));
 }
 
+/// Writes `commander.summary` into the checklist twice, as a hand edit
+/// might; returns the line of the first.
+fn copy_an_item(repo: &TestRepo, id: &str) -> usize {
+    let path = format!("incidents/{id}/checklist.md");
+    let text = repo.read(&path);
+    let item = text
+        .lines()
+        .find(|l| l.contains("id:commander.summary "))
+        .unwrap()
+        .to_string();
+    let first = text.lines().position(|l| l == item).unwrap() + 1;
+    repo.write(&path, &text.replace(&item, &format!("{item}\n\n{item}")));
+    first
+}
+
 /// Lint of the edited record: the one finding's line of output.
 fn only_finding(repo: &TestRepo) -> (i32, String) {
     let (code, out, _) = lint(repo, &[]);
@@ -178,14 +193,7 @@ fn a_state_the_timeline_does_not_say() {
 #[test]
 fn two_checklist_items_with_one_id() {
     let (repo, id) = clean();
-    let path = format!("incidents/{id}/checklist.md");
-    let text = repo.read(&path);
-    let item = text
-        .lines()
-        .find(|l| l.contains("id:commander.summary "))
-        .unwrap()
-        .to_string();
-    repo.write(&path, &text.replace(&item, &format!("{item}\n\n{item}")));
+    copy_an_item(&repo, &id);
     let (code, line) = only_finding(&repo);
     assert_eq!(code, 1);
     assert!(
@@ -416,15 +424,7 @@ fn a_hand_typed_time_names_the_value_and_the_form() {
 #[test]
 fn checking_a_duplicated_id_names_its_lines() {
     let (repo, id) = clean();
-    let path = format!("incidents/{id}/checklist.md");
-    let text = repo.read(&path);
-    let item = text
-        .lines()
-        .find(|l| l.contains("id:commander.summary "))
-        .unwrap()
-        .to_string();
-    let first = text.lines().position(|l| l == item).unwrap() + 1;
-    repo.write(&path, &text.replace(&item, &format!("{item}\n\n{item}")));
+    let first = copy_an_item(&repo, &id);
     repo.git(&["commit", "-qam", "a copied item"]);
     let err = repo.fails(&["check", "commander.summary"]);
     assert_eq!(
