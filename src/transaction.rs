@@ -189,7 +189,7 @@ impl Transaction {
             changes,
             message,
         )
-        .map(|_commit| ())
+        .map(|_commit| repo.pack_in_background())
     }
 }
 

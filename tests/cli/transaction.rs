@@ -220,3 +220,37 @@ fn a_closed_pipe_ends_the_output_quietly() {
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
 }
+
+/// Loose objects left after the command, as `git count-objects` counts them.
+fn loose_objects(repo: &TestRepo) -> usize {
+    let counts = repo.git(&["count-objects", "-v"]);
+    counts
+        .lines()
+        .find_map(|line| line.strip_prefix("count: "))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("git count-objects prints a count")
+}
+
+#[test]
+fn recording_commands_let_git_pack_loose_objects_in_the_background() {
+    let repo = with_incident();
+    // More loose objects than git's own commits would pack (it waits for
+    // 6700) but more than incident lets pile up.
+    for n in 0..2000 {
+        repo.write(format!("other/{n}.txt"), &format!("{n}\n"));
+    }
+    repo.git(&["add", "other"]);
+    repo.git(&["commit", "-q", "-m", "other files"]);
+    assert!(loose_objects(&repo) > 2000);
+    repo.ok(&["note", "Packing, please"]);
+    // `git gc --auto` runs on after the command has exited; wait for it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while loose_objects(&repo) > 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(loose_objects(&repo), 0, "the objects were packed");
+    assert!(repo.git(&["count-objects", "-v"]).contains("packs: 1"));
+    // The record reads the same from the pack.
+    assert!(repo.ok(&["show"]).contains("Packing, please"));
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
