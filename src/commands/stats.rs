@@ -84,7 +84,16 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
                 continue;
             }
         }
-        let read = || Ok((store.read_incident(&id)?, store.read_timeline(&id)?.entries));
+        // `incident.md` holds every time the metrics need; only records
+        // written before it kept the assembly time need their timeline.
+        let read = || {
+            let doc = store.read_incident(&id)?;
+            let timeline = match metrics::needs_timeline(&doc.incident) {
+                true => store.read_timeline(&id)?.entries,
+                false => Vec::new(),
+            };
+            Ok((doc, timeline))
+        };
         let Some((doc, timeline)) = unreadable.check(read()) else {
             continue;
         };

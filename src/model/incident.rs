@@ -123,6 +123,11 @@ pub struct Timestamps {
     pub detected: Option<DateTime<Utc>>,
     /// When the incident was declared.
     pub declared: Option<DateTime<Utc>>,
+    /// When all three roles first had a holder, from the role changes in the
+    /// timeline; kept here so that metrics across incidents need not read
+    /// their timelines.
+    #[serde(default)]
+    pub assembled: Option<DateTime<Utc>>,
     /// When the cause was identified.
     pub identified: Option<DateTime<Utc>>,
     /// When impact stopped.

@@ -76,11 +76,24 @@ pub fn compute(incident: &Incident, timeline: &[Entry]) -> Metrics {
     Metrics {
         time_to_detect: Metric::between(t.started, t.detected),
         time_to_declare: Metric::between(t.detected, t.declared),
-        time_to_assemble: Metric::between(t.declared, assembled_at(timeline)),
+        time_to_assemble: Metric::between(
+            t.declared,
+            t.assembled.or_else(|| assembled_at(timeline)),
+        ),
         time_to_mitigate: Metric::between(t.detected, t.mitigated),
         time_to_resolve: Metric::between(t.detected, t.resolved),
         impact_duration: Metric::between(t.started, t.mitigated),
     }
+}
+
+/// Whether the metrics need the timeline too: only for a record from before
+/// `incident.md` kept the time the roles were first all held, which shows
+/// as roles held but no such time.
+pub fn needs_timeline(incident: &Incident) -> bool {
+    incident.timestamps.assembled.is_none()
+        && Role::ALL
+            .iter()
+            .any(|role| incident.roles.get(*role).is_some())
 }
 
 /// When all three roles first had a holder, from the role changes in the timeline.

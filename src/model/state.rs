@@ -48,6 +48,9 @@ pub fn fold(incident: &mut Incident, body: &mut String, entries: &[Entry]) {
             incident.roles.set(role, change.to.clone());
         }
     }
+    if let Some(assembled) = super::metrics::assembled_at(entries) {
+        incident.timestamps.assembled = Some(assembled);
+    }
     let mut smes: Vec<Sme> = Vec::new();
     for (_, change) in changes() {
         let Field::Sme(name) = &change.field else {

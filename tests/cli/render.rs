@@ -404,6 +404,30 @@ fn stats_median_and_p90_across_incidents() {
     assert_eq!(detect["p90_seconds"], 3600);
 }
 
+/// `stats` reads `incident.md` alone: the time the roles were first all held
+/// is kept there, so the metric survives without the timeline being read.
+#[test]
+fn stats_take_the_assembly_time_from_incident_md() {
+    let mut repo = TestRepo::new();
+    let id = repo.declare(&["Assembly", "--commander", "alice"]);
+    repo.now = "2026-11-24T06:58:00Z".into();
+    repo.ok(&["role", "scribe", "bob"]);
+    repo.ok(&["role", "support", "sam"]);
+    assert!(repo
+        .read(&format!("incidents/{id}/incident.md"))
+        .contains("assembled: 2026-11-24T06:58:00Z"),);
+    std::fs::remove_dir_all(repo.root.join(format!("incidents/{id}/timeline"))).unwrap();
+    let stats: serde_json::Value = serde_json::from_str(&repo.ok(&["stats", "--json"])).unwrap();
+    let assemble = stats[0]["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["metric"] == "time_to_assemble")
+        .unwrap()
+        .clone();
+    assert_eq!(assemble["median_seconds"], 480, "{stats}");
+}
+
 #[test]
 fn only_customer_incidents_promise_the_next_update() {
     let repo = TestRepo::new();
