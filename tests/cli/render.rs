@@ -414,7 +414,7 @@ fn stats_take_the_assembly_time_from_incident_md() {
     repo.ok(&["role", "scribe", "bob"]);
     repo.ok(&["role", "support", "sam"]);
     assert!(repo
-        .read(&format!("incidents/{id}/incident.md"))
+        .read(format!("incidents/{id}/incident.md"))
         .contains("assembled: 2026-11-24T06:58:00Z"),);
     std::fs::remove_dir_all(repo.root.join(format!("incidents/{id}/timeline"))).unwrap();
     let stats: serde_json::Value = serde_json::from_str(&repo.ok(&["stats", "--json"])).unwrap();
