@@ -105,7 +105,9 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
             .transpose()
     };
     let declared = time(&args.at.at)?.unwrap_or(now);
-    let detected = time(&args.detected_at)?.unwrap_or(declared);
+    // Without --detected-at the detection time stays unknown: defaulting it
+    // to the declaration would make time to declare a made-up zero.
+    let detected = time(&args.detected_at)?;
     let timestamps = Timestamps::at_declaration(time(&args.started_at)?, detected, declared)?;
 
     let (policy, policy_source) = store.policy()?;

@@ -50,14 +50,27 @@ struct Summary {
     metric: &'static str,
     /// Incidents where the metric is known.
     known: usize,
+    /// Of those, how many were measured with a stand-in for a missing time
+    /// (the declaration for detection, mitigation for the end of impact).
+    stand_in: usize,
+    /// What the stand-in is, when any was used.
+    stand_in_basis: Option<&'static str>,
     median_seconds: Option<i64>,
     p90_seconds: Option<i64>,
     median: String,
     p90: String,
 }
 
-/// How many incidents a group has, and the known values of each metric.
-type Samples = (usize, Vec<(&'static str, Vec<i64>)>);
+/// How many incidents a group has, and of each metric its known values.
+type Samples = (usize, Vec<(&'static str, Known)>);
+
+/// The known values of one metric, and the stand-ins used for them.
+#[derive(Default)]
+struct Known {
+    values: Vec<i64>,
+    stand_in: usize,
+    basis: Option<&'static str>,
+}
 
 pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
     let workspace = Workspace::open()?;
@@ -109,9 +122,17 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
         let (count, values) = samples.entry(key).or_default();
         *count += 1;
         for (name, metric) in computed.named() {
-            match values.iter_mut().find(|(n, _)| *n == name) {
-                Some((_, known)) => known.extend(metric.seconds()),
-                None => values.push((name, metric.seconds().into_iter().collect())),
+            let known = match values.iter().position(|(n, _)| *n == name) {
+                Some(i) => &mut values[i].1,
+                None => {
+                    values.push((name, Known::default()));
+                    &mut values.last_mut().expect("just pushed").1
+                }
+            };
+            known.values.extend(metric.seconds());
+            if let Some(basis) = metric.basis {
+                known.stand_in += 1;
+                known.basis = Some(basis.explain());
             }
         }
     }
@@ -126,7 +147,7 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
             metrics: values
                 .iter_mut()
                 .map(|(name, known)| {
-                    let stats = median_and_p90(known);
+                    let stats = median_and_p90(&mut known.values);
                     let text = |s: Option<i64>| {
                         s.map_or_else(
                             || "unknown".into(),
@@ -135,7 +156,9 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
                     };
                     Summary {
                         metric: name,
-                        known: known.len(),
+                        known: known.values.len(),
+                        stand_in: known.stand_in,
+                        stand_in_basis: known.basis,
                         median_seconds: stats.map(|s| s.0),
                         p90_seconds: stats.map(|s| s.1),
                         median: text(stats.map(|s| s.0)),
@@ -164,11 +187,15 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
             if group.count == 1 { "" } else { "s" }
         )?;
         for summary in &group.metrics {
-            writeln!(
+            write!(
                 out,
                 "  {:<18} median {:<8} p90 {:<8} known for {}",
                 summary.metric, summary.median, summary.p90, summary.known
             )?;
+            match summary.stand_in_basis {
+                Some(basis) => writeln!(out, " ({} measured {basis})", summary.stand_in)?,
+                None => writeln!(out)?,
+            }
         }
     }
     unreadable.finish()

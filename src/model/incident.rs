@@ -130,8 +130,12 @@ pub struct Timestamps {
     pub assembled: Option<DateTime<Utc>>,
     /// When the cause was identified.
     pub identified: Option<DateTime<Utc>>,
-    /// When impact stopped.
+    /// When the response stopped the impact, or most of it.
     pub mitigated: Option<DateTime<Utc>>,
+    /// When customers stopped being affected, if that was recorded apart
+    /// from mitigation (`incident impact --ended`); written only once set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impact_ended: Option<DateTime<Utc>>,
     /// When the fix was confirmed.
     pub resolved: Option<DateTime<Utc>>,
     /// When the record was closed.
@@ -146,10 +150,10 @@ impl Timestamps {
     /// and it is noticed before it is declared.
     pub fn at_declaration(
         started: Option<DateTime<Utc>>,
-        detected: DateTime<Utc>,
+        detected: Option<DateTime<Utc>>,
         declared: DateTime<Utc>,
     ) -> Result<Timestamps, Error> {
-        if detected > declared {
+        if let Some(detected) = detected.filter(|detected| *detected > declared) {
             return Err(Error::TimesOutOfOrder {
                 event: "the declaration".into(),
                 at: declared,
@@ -158,10 +162,14 @@ impl Timestamps {
                 hint: "an incident is noticed before it is declared; check --at and --detected-at",
             });
         }
-        if let Some(started) = started.filter(|started| *started > detected) {
+        let (noticed, event) = match detected {
+            Some(detected) => (detected, "detection"),
+            None => (declared, "the declaration"),
+        };
+        if let Some(started) = started.filter(|started| *started > noticed) {
             return Err(Error::TimesOutOfOrder {
-                event: "detection".into(),
-                at: detected,
+                event: event.into(),
+                at: noticed,
                 follows: "the start of impact (--started-at)".into(),
                 follows_at: started,
                 hint:
@@ -170,7 +178,7 @@ impl Timestamps {
         }
         Ok(Timestamps {
             started,
-            detected: Some(detected),
+            detected,
             declared: Some(declared),
             ..Timestamps::default()
         })
@@ -283,13 +291,19 @@ mod tests {
 
     #[test]
     fn impact_comes_before_detection_before_declaration() {
-        let t = Timestamps::at_declaration(Some(at("06:00")), at("06:30"), at("06:50")).unwrap();
+        let t =
+            Timestamps::at_declaration(Some(at("06:00")), Some(at("06:30")), at("06:50")).unwrap();
         assert_eq!(t.started, Some(at("06:00")));
         assert_eq!(t.detected, Some(at("06:30")));
         assert_eq!(t.declared, Some(at("06:50")));
+        // No detection time: it stays unknown, and impact still starts
+        // before the declaration.
+        let t = Timestamps::at_declaration(Some(at("06:00")), None, at("06:50")).unwrap();
+        assert_eq!(t.detected, None);
         for (started, detected, declared) in [
-            (None, at("07:00"), at("06:50")),
-            (Some(at("06:40")), at("06:30"), at("06:50")),
+            (None, Some(at("07:00")), at("06:50")),
+            (Some(at("06:40")), Some(at("06:30")), at("06:50")),
+            (Some(at("07:00")), None, at("06:50")),
         ] {
             assert!(matches!(
                 Timestamps::at_declaration(started, detected, declared),

@@ -8,34 +8,83 @@ use super::duration;
 use super::incident::{Incident, Role};
 use super::timeline::{Entry, Field};
 
-/// One metric: seconds and a human form, or unknown.
+/// One metric: seconds and a human form, or unknown; and, when one of its
+/// ends was missing and another time stood in for it, which.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Metric(pub Option<TimeDelta>);
+pub struct Metric {
+    pub value: Option<TimeDelta>,
+    pub basis: Option<StandIn>,
+}
+
+/// A time that stands in for a missing end of a metric. The metric is still
+/// worth showing, but a reader must be told it measures something else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StandIn {
+    /// No detection time: measured from the declaration.
+    FromDeclaration,
+    /// No end of impact recorded: measured to mitigation.
+    ToMitigation,
+}
+
+impl StandIn {
+    /// How the metric was measured, for a reader.
+    pub fn explain(self) -> &'static str {
+        match self {
+            StandIn::FromDeclaration => "from the declaration: no detection time was recorded",
+            StandIn::ToMitigation => "to mitigation: no end of impact was recorded",
+        }
+    }
+}
 
 impl Metric {
+    pub fn known(value: Option<TimeDelta>) -> Metric {
+        Metric { value, basis: None }
+    }
+
     fn between(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Metric {
-        match (from, to) {
-            (Some(from), Some(to)) if to >= from => Metric(Some(to - from)),
-            _ => Metric(None),
+        Metric::known(match (from, to) {
+            (Some(from), Some(to)) if to >= from => Some(to - from),
+            _ => None,
+        })
+    }
+
+    /// Like [`Metric::between`], with `stand_in` used for a missing `from`
+    /// or `to` (as `basis` says).
+    fn between_or(
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        stand_in: (StandIn, Option<DateTime<Utc>>),
+    ) -> Metric {
+        let (basis, time) = stand_in;
+        let (from, to, used) = match basis {
+            StandIn::FromDeclaration if from.is_none() => (time, to, true),
+            StandIn::ToMitigation if to.is_none() => (from, time, true),
+            _ => (from, to, false),
+        };
+        let metric = Metric::between(from, to);
+        Metric {
+            basis: (used && metric.value.is_some()).then_some(basis),
+            ..metric
         }
     }
 
     pub fn seconds(self) -> Option<i64> {
-        self.0.map(|d| d.num_seconds())
+        self.value.map(|d| d.num_seconds())
     }
 }
 
 impl Serialize for Metric {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("Metric", 2)?;
+        let mut s = serializer.serialize_struct("Metric", 3)?;
         s.serialize_field("seconds", &self.seconds())?;
         s.serialize_field(
             "text",
             &self
-                .0
+                .value
                 .map_or_else(|| "unknown".to_string(), duration::format),
         )?;
+        s.serialize_field("basis", &self.basis.map(StandIn::explain))?;
         s.end()
     }
 }
@@ -49,11 +98,12 @@ pub struct Metrics {
     pub time_to_declare: Metric,
     /// Declared → commander, support lead and scribe all assigned.
     pub time_to_assemble: Metric,
-    /// Detected → mitigated.
+    /// Detected (or, without a detection time, declared) → mitigated.
     pub time_to_mitigate: Metric,
-    /// Detected → resolved.
+    /// Detected (or, without a detection time, declared) → resolved.
     pub time_to_resolve: Metric,
-    /// Impact start → mitigated: how long customers were affected.
+    /// Impact start → impact ended (or, without that time, mitigated): how
+    /// long customers were affected.
     pub impact_duration: Metric,
 }
 
@@ -80,9 +130,21 @@ pub fn compute(incident: &Incident, timeline: &[Entry]) -> Metrics {
             t.declared,
             t.assembled.or_else(|| assembled_at(timeline)),
         ),
-        time_to_mitigate: Metric::between(t.detected, t.mitigated),
-        time_to_resolve: Metric::between(t.detected, t.resolved),
-        impact_duration: Metric::between(t.started, t.mitigated),
+        time_to_mitigate: Metric::between_or(
+            t.detected,
+            t.mitigated,
+            (StandIn::FromDeclaration, t.declared),
+        ),
+        time_to_resolve: Metric::between_or(
+            t.detected,
+            t.resolved,
+            (StandIn::FromDeclaration, t.declared),
+        ),
+        impact_duration: Metric::between_or(
+            t.started,
+            t.impact_ended,
+            (StandIn::ToMitigation, t.mitigated),
+        ),
     }
 }
 
@@ -192,5 +254,30 @@ mod tests {
         let later = Utc::now();
         let m = Metric::between(Some(later - TimeDelta::minutes(72)), Some(later));
         assert_eq!(serde_json::to_value(m).unwrap()["text"], "1h 12m");
+        assert_eq!(
+            serde_json::to_value(m).unwrap()["basis"],
+            serde_json::Value::Null
+        );
+    }
+
+    #[test]
+    fn a_stand_in_is_used_only_for_a_missing_end_and_says_so() {
+        let at = |hm: &str| Some(format!("2026-11-24T{hm}:00Z").parse().unwrap());
+        let stand_in = (StandIn::ToMitigation, at("10:30"));
+        let m = Metric::between_or(at("10:00"), at("11:06"), stand_in);
+        assert_eq!((m.seconds(), m.basis), (Some(66 * 60), None));
+        let m = Metric::between_or(at("10:00"), None, stand_in);
+        assert_eq!(
+            (m.seconds(), m.basis),
+            (Some(30 * 60), Some(StandIn::ToMitigation))
+        );
+        // Nothing to stand in with: unknown, and no basis to explain.
+        let m = Metric::between_or(at("10:00"), None, (StandIn::ToMitigation, None));
+        assert_eq!((m.seconds(), m.basis), (None, None));
+        let m = Metric::between_or(None, at("10:30"), (StandIn::FromDeclaration, at("10:05")));
+        assert_eq!(
+            (m.seconds(), m.basis),
+            (Some(25 * 60), Some(StandIn::FromDeclaration))
+        );
     }
 }

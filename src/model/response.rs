@@ -70,7 +70,7 @@ impl Incident {
     pub fn duration(&self, now: DateTime<Utc>) -> Metric {
         let t = &self.timestamps;
         let began = t.started.or(t.detected).or(t.declared);
-        Metric(began.map(|b| t.resolved.unwrap_or(now) - b))
+        Metric::known(began.map(|b| t.resolved.unwrap_or(now) - b))
     }
 
     /// When customers get the next update, from the severity's cadence;

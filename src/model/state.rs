@@ -6,6 +6,9 @@
 //! The rules, for each field:
 //! - severity, role holders, SME areas and the impact statement: the later
 //!   event wins;
+//! - when impact ended: each change names the time it replaced (`from`), so
+//!   a correction to an earlier time still replaces it; of the times no
+//!   change replaced (set on two clones at once), the later event's wins;
 //! - status: the first time a status is entered wins; an entry moving back
 //!   reopens the incident only if it was recorded from the status the fold
 //!   stands at (its `from`), otherwise, recorded on a clone that had not seen
@@ -47,6 +50,9 @@ pub fn fold(incident: &mut Incident, body: &mut String, entries: &[Entry]) {
         if let Some(change) = latest(&Field::Role(role)) {
             incident.roles.set(role, change.to.clone());
         }
+    }
+    if let Some(ended) = impact_ended(entries) {
+        incident.timestamps.impact_ended = ended;
     }
     if let Some(assembled) = super::metrics::assembled_at(entries) {
         incident.timestamps.assembled = Some(assembled);
@@ -93,6 +99,26 @@ pub fn fold(incident: &mut Incident, body: &mut String, entries: &[Entry]) {
             *body = markdown::replace_section(body, IMPACT_SECTION, statement);
         }
     }
+}
+
+/// When impact ended as the `impact-ended` changes say (`Some(None)`: it was
+/// cleared), or `None` when no entry records it.
+fn impact_ended(entries: &[Entry]) -> Option<Option<DateTime<Utc>>> {
+    let changes: Vec<&super::timeline::Change> = entries
+        .iter()
+        .flat_map(|entry| &entry.header.changes)
+        .filter(|c| c.field == Field::ImpactEnded)
+        .collect();
+    let replaced = |value: &Option<String>| {
+        value.is_some() && changes.iter().any(|c| &c.from == value && c.to != c.from)
+    };
+    // A cycle of corrections leaves nothing unreplaced: the later event wins.
+    let current = changes
+        .iter()
+        .rev()
+        .find(|c| !replaced(&c.to))
+        .or(changes.last())?;
+    Some(current.to.as_deref().and_then(|t| t.parse().ok()))
 }
 
 /// The checklist with each item checked or open as the latest `check:`
@@ -277,6 +303,31 @@ mod tests {
         let mut body = String::new();
         fold(&mut incident, &mut body, entries);
         incident
+    }
+
+    #[test]
+    fn a_corrected_impact_end_replaces_the_one_it_names() {
+        let ended = |hh_mm: &str, from: Option<&str>, to: &str| {
+            entry(
+                hh_mm,
+                EntryKind::Impact,
+                &[("impact-ended", from, Some(to))],
+            )
+        };
+        let t = |hh_mm: &str| at(hh_mm).to_rfc3339();
+        let (ten, nine_fifty) = (t("10:00"), t("09:50"));
+        let first = ended("10:00", None, &ten);
+        // Corrected to an earlier time: that entry sorts first, yet wins.
+        let correction = ended("09:50", Some(&ten), &nine_fifty);
+        assert_eq!(
+            folded(&[correction.clone(), first.clone()])
+                .timestamps
+                .impact_ended,
+            Some(at("09:50"))
+        );
+        assert_eq!(folded(&[first]).timestamps.impact_ended, Some(at("10:00")));
+        // Never recorded: the value in incident.md stays.
+        assert_eq!(folded(&[]).timestamps.impact_ended, None);
     }
 
     #[test]

@@ -74,7 +74,8 @@ impl EntryKind {
 }
 
 /// What a recorded change changed. Written in entry files as `severity`,
-/// `status`, `role:<role>`, `accept:<role>`, `sme:<name>` or `check:<item id>`.
+/// `status`, `role:<role>`, `accept:<role>`, `sme:<name>`, `check:<item id>`
+/// or `impact-ended`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Field {
     Severity,
@@ -87,6 +88,8 @@ pub enum Field {
     Sme(String),
     /// A checklist item, by id.
     Check(String),
+    /// When impact ended (RFC 3339), apart from mitigation.
+    ImpactEnded,
     /// A field this build does not know (a newer build's, or a hand edit):
     /// kept as written.
     Other(String),
@@ -101,6 +104,7 @@ impl std::fmt::Display for Field {
             Field::Accept(role) => write!(f, "accept:{role}"),
             Field::Sme(name) => write!(f, "sme:{name}"),
             Field::Check(id) => write!(f, "check:{id}"),
+            Field::ImpactEnded => f.write_str("impact-ended"),
             Field::Other(text) => f.write_str(text),
         }
     }
@@ -112,6 +116,7 @@ impl From<&str> for Field {
         match (prefix, rest) {
             ("severity", "") => Field::Severity,
             ("status", "") => Field::Status,
+            ("impact-ended", "") => Field::ImpactEnded,
             ("role", role) => role
                 .parse()
                 .map_or_else(|_| Field::Other(text.into()), Field::Role),
@@ -251,6 +256,7 @@ mod tests {
             "accept:scribe",
             "sme:Dana Lee",
             "check:commander.announce",
+            "impact-ended",
         ] {
             let field = Field::from(text);
             assert!(!matches!(field, Field::Other(_)), "{text}");

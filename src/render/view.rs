@@ -129,6 +129,7 @@ pub struct TimestampsView {
     pub declared: Option<DateTime<Utc>>,
     pub identified: Option<DateTime<Utc>>,
     pub mitigated: Option<DateTime<Utc>>,
+    pub impact_ended: Option<DateTime<Utc>>,
     pub resolved: Option<DateTime<Utc>>,
     pub closed: Option<DateTime<Utc>>,
 }
@@ -141,6 +142,7 @@ impl TimestampsView {
             declared: t.declared,
             identified: t.identified,
             mitigated: t.mitigated,
+            impact_ended: t.impact_ended,
             resolved: t.resolved,
             closed: t.closed,
         }

@@ -155,10 +155,7 @@ fn times_are_local_with_their_offset() {
         .unwrap();
     let show = String::from_utf8(output.stdout).unwrap();
     let milestones = show.lines().nth(2).unwrap();
-    assert_eq!(
-        milestones,
-        "  declared 2026-11-24 07:50 +01:00 · detected 2026-11-24 07:50 +01:00"
-    );
+    assert_eq!(milestones, "  declared 2026-11-24 07:50 +01:00");
     assert!(show.contains("08:05  scribe.internal-summary"), "{show}");
     let utc = repo.ok(&["show"]);
     assert!(utc.contains("declared 2026-11-24 06:50 +00:00"), "{utc}");

@@ -582,7 +582,7 @@ fn closing_straight_from_mitigated_resolves_at_the_same_time() {
     assert_eq!(record["timestamps"]["closed"], "2026-11-24T07:30:00Z");
     let rca = repo.ok(&["rca", ID, "-o", "-"]);
     assert!(
-        rca.contains("| Time to resolve (detected → resolved) | 40m |"),
+        rca.contains("| Time to resolve (detected → resolved) | 40m (from the declaration: no detection time was recorded) |"),
         "{rca}"
     );
 }
@@ -635,9 +635,10 @@ fn moving_back_to_investigating_clears_the_later_times_and_lists_it_again() {
         record["timestamps"],
         json!({
             "started": null,
-            "detected": "2026-11-24T06:50:00Z",
+            "detected": null,
             "declared": "2026-11-24T06:50:00Z",
             "identified": null,
+            "impact_ended": null,
             "mitigated": null,
             "resolved": null,
             "closed": null,

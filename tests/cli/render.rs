@@ -287,26 +287,32 @@ fn metrics_at_fixed_timestamps() {
     insta::assert_json_snapshot!(metrics(&repo, &id), @r#"
     {
       "impact_duration": {
+        "basis": "to mitigation: no end of impact was recorded",
         "seconds": 5040,
         "text": "1h 24m"
       },
       "time_to_assemble": {
+        "basis": null,
         "seconds": 660,
         "text": "11m"
       },
       "time_to_declare": {
+        "basis": null,
         "seconds": 1080,
         "text": "18m"
       },
       "time_to_detect": {
+        "basis": null,
         "seconds": 720,
         "text": "12m"
       },
       "time_to_mitigate": {
+        "basis": null,
         "seconds": 4320,
         "text": "1h 12m"
       },
       "time_to_resolve": {
+        "basis": null,
         "seconds": 7200,
         "text": "2h"
       }
@@ -330,12 +336,103 @@ fn metrics_with_missing_inputs_are_unknown_not_zero() {
         assert_eq!(m[name]["seconds"], serde_json::Value::Null, "{name}");
         assert_eq!(m[name]["text"], "unknown", "{name}");
     }
-    // Detected defaults to the declare time: a real zero, known.
-    assert_eq!(m["time_to_declare"]["seconds"], 0);
+    // Issue 12: without a detection time, time to declare read 0s, because
+    // detection defaulted to the declaration. It is unknown.
+    assert_eq!(m["time_to_declare"]["seconds"], serde_json::Value::Null);
+    assert_eq!(m["time_to_declare"]["text"], "unknown");
     let rca = repo.ok(&["rca", &id, "-o", "-"]);
     assert!(
         rca.contains("| Time to detect (impact start → detected) | unknown |"),
         "{rca}"
+    );
+}
+
+// Issue 12: a published postmortem replayed (search down 14:54 to 16:00,
+// mitigated at 15:36, traffic moved back until 16:00) could not be told:
+// with no end of impact apart from mitigation, the RCA said "How long: 42m"
+// under a 66-minute impact statement, and `stats` agreed with the wrong number.
+#[test]
+fn impact_has_its_own_end_and_the_rca_and_stats_use_it() {
+    let mut repo = TestRepo::new();
+    repo.now = "2026-11-24T15:02:00Z".into();
+    let id = repo.declare(&[
+        "Search is down",
+        "--started-at",
+        "2026-11-24T14:54:00Z",
+        "--detected-at",
+        "2026-11-24T14:58:00Z",
+    ]);
+    repo.now = "2026-11-24T15:36:00Z".into();
+    repo.ok(&["status", "mitigated"]);
+    // Before it ends, the duration runs to mitigation and says so.
+    let m = metrics(&repo, &id);
+    assert_eq!(m["impact_duration"]["seconds"], 42 * 60);
+    assert_eq!(
+        m["impact_duration"]["basis"],
+        "to mitigation: no end of impact was recorded"
+    );
+    repo.now = "2026-11-24T16:05:00Z".into();
+    // A time of day before the start of impact is refused.
+    let refused = repo.fails(&["impact", "--ended", "--at", "2026-11-24T14:00:00Z"]);
+    assert!(refused.contains("the start of impact"), "{refused}");
+    repo.ok(&["impact", "--ended", "--at", "16:01"]);
+    // Corrected to the right minute: an earlier time still replaces it.
+    repo.ok(&["impact", "--ended", "--at", "16:00"]);
+    let incident_md = repo.read(&format!("incidents/{id}/incident.md"));
+    assert!(
+        incident_md.contains("impact_ended: 2026-11-24T16:00:00Z"),
+        "{incident_md}"
+    );
+    assert!(
+        incident_md.contains("## Current impact\n\nCustomers are no longer affected.\n"),
+        "{incident_md}"
+    );
+    let m = metrics(&repo, &id);
+    assert_eq!(m["impact_duration"]["seconds"], 66 * 60);
+    assert_eq!(m["impact_duration"]["basis"], serde_json::Value::Null);
+    let rca = repo.ok(&["rca", &id, "-o", "-"]);
+    assert!(
+        rca.contains("- How long: 1h 06m (impact start 2026-11-24 14:54 UTC to impact end 2026-11-24 16:00 UTC)"),
+        "{rca}"
+    );
+    let stats: serde_json::Value = serde_json::from_str(&repo.ok(&["stats", "--json"])).unwrap();
+    let impact = stats[0]["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["metric"] == "impact_duration")
+        .unwrap()
+        .clone();
+    assert_eq!(impact["median_seconds"], 66 * 60);
+    assert_eq!(impact["stand_in"], 0);
+    // The same end again is no change.
+    let same = repo.fails(&["impact", "--ended", "--at", "16:00"]);
+    assert!(same.contains("already"), "{same}");
+}
+
+// Issue 12: the metrics that start at detection start at the declaration
+// when no detection time was recorded, and say so, in the RCA and in stats.
+#[test]
+fn metrics_without_a_detection_time_say_they_start_at_the_declaration() {
+    let mut repo = TestRepo::new();
+    let id = repo.declare(&["No detection time"]);
+    repo.now = "2026-11-24T07:20:00Z".into();
+    repo.ok(&["status", "mitigated"]);
+    let m = metrics(&repo, &id);
+    assert_eq!(m["time_to_mitigate"]["seconds"], 30 * 60);
+    assert_eq!(
+        m["time_to_mitigate"]["basis"],
+        "from the declaration: no detection time was recorded"
+    );
+    let rca = repo.ok(&["rca", &id, "-o", "-"]);
+    assert!(
+        rca.contains("| Time to mitigate (detected → mitigated) | 30m (from the declaration: no detection time was recorded) |"),
+        "{rca}"
+    );
+    let stats = repo.ok(&["stats"]);
+    assert!(
+        stats.contains("time_to_mitigate   median 30m      p90 30m      known for 1 (1 measured from the declaration: no detection time was recorded)"),
+        "{stats}"
     );
 }
 
@@ -387,6 +484,8 @@ fn stats_median_and_p90_across_incidents() {
             "SEV2",
             "--started-at",
             &format!("2026-11-2{}T{started}:00Z", n + 1),
+            "--detected-at",
+            &format!("2026-11-2{}T06:50:00Z", n + 1),
         ]);
         repo.ok(&["-i", &id, "status", "resolved", "--force"]);
     }
