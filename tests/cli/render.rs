@@ -378,7 +378,7 @@ fn impact_has_its_own_end_and_the_rca_and_stats_use_it() {
     repo.ok(&["impact", "--ended", "--at", "16:01"]);
     // Corrected to the right minute: an earlier time still replaces it.
     repo.ok(&["impact", "--ended", "--at", "16:00"]);
-    let incident_md = repo.read(&format!("incidents/{id}/incident.md"));
+    let incident_md = repo.read(format!("incidents/{id}/incident.md"));
     assert!(
         incident_md.contains("impact_ended: 2026-11-24T16:00:00Z"),
         "{incident_md}"
