@@ -14,7 +14,8 @@ use crate::workspace::Recorder;
 /// Give a role to someone: `incident role commander bob`
 ///
 /// A handoff keeps the previous holder in the timeline; the new holder confirms
-/// with `incident role accept commander`.
+/// with `incident role accept commander`. Someone else may record the
+/// acceptance (the scribe, from the call): the entry then says who recorded it.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// commander, support or scribe; or `accept` to acknowledge a handoff
@@ -89,7 +90,18 @@ fn accept(recorder: Recorder, role: Role) -> Result<Outcome> {
         ))
         .into());
     }
-    let text = format!("{holder} accepted the handoff and is the {}.", role.title());
+    // Whoever types it: the new holder on their own clone, or the scribe
+    // taking it down from the call. The entry must not claim the holder
+    // wrote it when somebody else did.
+    let recorder = recording.identity.name.clone();
+    let by_holder = recorder == holder;
+    let text = match by_holder {
+        true => format!("{holder} accepted the handoff and is the {}.", role.title()),
+        false => format!(
+            "{recorder} recorded that {holder} accepted the handoff and is the {}.",
+            role.title()
+        ),
+    };
     let change = Change {
         field: Field::Accept(role),
         from: None,
@@ -99,7 +111,10 @@ fn accept(recorder: Recorder, role: Role) -> Result<Outcome> {
     recording.commit(
         Changes::default(),
         &entry,
-        &format!("{role} {holder} accepted"),
+        &match by_holder {
+            true => format!("{role} {holder} accepted"),
+            false => format!("{role} {holder} accepted (recorded by {recorder})"),
+        },
     )?;
     Ok(Outcome::Done)
 }

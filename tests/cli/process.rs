@@ -706,10 +706,14 @@ fn a_handoff_waits_until_the_new_holder_accepts() {
         "{show}"
     );
 
+    // Bob accepts on his own clone: the entry is his.
+    repo.git(&["config", "user.name", "bob"]);
     repo.ok(&["role", "accept", "commander"]);
+    repo.git(&["config", "user.name", "Alice Example"]);
     let record = show_json(&repo, &id);
     let last = record["timeline"].as_array().unwrap().last().unwrap();
     assert_eq!(last["kind"], "role");
+    assert_eq!(last["author"], "bob");
     assert_eq!(
         last["text"],
         "bob accepted the handoff and is the Incident Commander."
@@ -728,6 +732,32 @@ fn a_handoff_waits_until_the_new_holder_accepts() {
         "error: bob has no handoff of the Incident Commander waiting; nothing to record\n"
     );
     assert_eq!(repo.fingerprint(), before);
+}
+
+// Issue 12: anyone could run `role accept commander`, and the entry, written
+// by Alice, read "erin accepted the handoff".
+#[test]
+fn an_acceptance_typed_by_someone_else_says_who_recorded_it() {
+    let repo = TestRepo::new();
+    let id = repo.declare(&["Checkout down", "--commander", "alice"]);
+    repo.ok(&["role", "commander", "erin"]);
+    repo.ok(&["role", "accept", "commander"]);
+    let record = show_json(&repo, &id);
+    let last = record["timeline"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["author"], "Alice Example");
+    assert_eq!(
+        last["text"],
+        "Alice Example recorded that erin accepted the handoff and is the Incident Commander."
+    );
+    assert_eq!(
+        last["changes"],
+        serde_json::json!([{ "field": "accept:commander", "from": null, "to": "erin" }])
+    );
+    let subject = repo.git(&["log", "-1", "--format=%s"]);
+    assert_eq!(
+        subject.trim(),
+        format!("{id}: commander erin accepted (recorded by Alice Example)")
+    );
 }
 
 #[test]
