@@ -6,7 +6,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use super::duration;
-use super::incident::{IncidentType, Role};
+use super::incident::{IncidentType, Role, Status};
 use super::markdown;
 use super::runbook::{Phase, RoleRunbook, RunbookItem, ServiceRunbook};
 use crate::error::Error;
@@ -284,6 +284,19 @@ pub fn append(source: &str, sections: &str) -> String {
         _ => "\n\n",
     };
     format!("{source}{separator}{sections}")
+}
+
+/// Start items still open once the incident is mitigated. Their moment has
+/// passed, so they are no longer due (a late "join the incident call" helps
+/// nobody), but a review should see that they were never done. Required
+/// ones still block the status they are required for.
+pub fn never_done(items: &[CheckItem], status: Status) -> impl Iterator<Item = &CheckItem> {
+    items.iter().filter(move |item| is_never_done(item, status))
+}
+
+/// See [`never_done`].
+pub fn is_never_done(item: &CheckItem, status: Status) -> bool {
+    status >= Status::Mitigated && !item.checked && item.phase == Phase::Start.name()
 }
 
 /// Whether the checklist already has items with this id prefix and phase,

@@ -5,7 +5,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 
-use super::checklist::CheckItem;
+use super::checklist::{self, CheckItem};
 use super::duration;
 use super::incident::{Incident, Status};
 use super::policy::SeverityTerms;
@@ -115,6 +115,8 @@ pub fn compute(
                 DueKind::DecisionPoint,
                 declared + TimeDelta::seconds(seconds),
             ),
+            // Once mitigated, an open start item is never done, not late.
+            None if checklist::is_never_done(item, incident.status) => continue,
             None if item.phase == "start" => match response_target {
                 Some(target) => (DueKind::StartItem, declared + target),
                 None => continue,

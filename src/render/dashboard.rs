@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::clock;
-use crate::model::checklist::CheckItem;
+use crate::model::checklist::{self, CheckItem};
 use crate::model::due::{DueItem, DueKind};
 use crate::model::duration;
 use crate::model::incident::{Incident, Role, Status};
@@ -162,6 +162,9 @@ impl Dashboard<'_> {
                     .push(first_line(&item.text, TEXT_WIDTH));
                 if item.required {
                     line = line.paint(style::DIM, " (required)");
+                }
+                if checklist::is_never_done(item, self.incident.status) {
+                    line = line.paint(style::DIM, " (never done)");
                 }
                 lines.push(line);
             }

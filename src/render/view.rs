@@ -6,7 +6,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use crate::model::checklist::CheckItem;
+use crate::model::checklist::{self, CheckItem};
 use crate::model::due::{DueItem, DueKind};
 use crate::model::incident::{Incident, IncidentType, PolicyPin, Roles, Sme, Status, Timestamps};
 use crate::model::markdown;
@@ -363,6 +363,9 @@ pub struct RecordContext<'a> {
     pub role_history: Vec<RoleSpan>,
     /// Unchecked checklist items.
     pub open_items: Vec<CheckItemView<'a>>,
+    /// Start items still open once the incident was mitigated: no longer
+    /// due, listed so the review sees what was skipped.
+    pub never_done: Vec<CheckItemView<'a>>,
     /// The last published summary, if any.
     pub last_summary: Option<EntryView<'a>>,
     /// State changes, milestones, findings, suggestions and redefinitions since
@@ -443,6 +446,9 @@ impl<'a> RecordContext<'a> {
                 .items
                 .iter()
                 .filter(|i| !i.checked)
+                .map(CheckItemView::new)
+                .collect(),
+            never_done: checklist::never_done(incident.items, record.status)
                 .map(CheckItemView::new)
                 .collect(),
             last_summary: last_summary.map(EntryView::new),

@@ -333,6 +333,37 @@ fn open_start_items_fall_due_at_the_response_target() {
     );
 }
 
+// Issue 12: after `status mitigated`, `due` and `show` still called 17
+// start items ("join the incident call" …) overdue, and `due` reported
+// overdue until they were ticked.
+#[test]
+fn start_items_are_never_done_not_overdue_once_mitigated() {
+    let mut repo = TestRepo::new();
+    let id = repo.declare(&["Checkout down", "--severity", "SEV1"]);
+    repo.ok(&["check", "commander.announce"]);
+    repo.ok(&["summary", "--publish"]);
+    repo.now = at("07:10");
+    repo.ok(&["summary", "--publish"]);
+    repo.ok(&["status", "mitigated"]);
+    let (code, due) = due_at(&repo, &id, "07:12");
+    assert!(
+        due.iter().all(|item| item["kind"] != "start-item"),
+        "{due:#?}"
+    );
+    assert_eq!(code, 0, "{due:#?}");
+    let (_, out, _) = run(&repo, &["due", "--now", &at("07:12")]);
+    assert!(!out.contains("start items open"), "{out}");
+    let show = repo.ok(&["show"]);
+    assert!(show.contains("(never done)"), "{show}");
+    let rca = repo.ok(&["rca", &id, "-o", "-"]);
+    let listed = rca
+        .split("Start items never done")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{rca}"));
+    assert!(listed.contains("- `commander.confirm-roles`: "), "{rca}");
+    assert!(!listed.contains("`commander.announce`"), "ticked: {rca}");
+}
+
 #[test]
 fn cadences_and_decision_points_through_a_sev1_response() {
     let mut repo = with_services();
