@@ -190,6 +190,13 @@ pub enum Error {
         follows_at: DateTime<Utc>,
     },
 
+    /// A view of the record as of a time before it existed.
+    #[error("{} is before the incident was declared at {}; there is no record to show then", format_local(*.at), format_local(*.declared))]
+    BeforeDeclaration {
+        at: DateTime<Utc>,
+        declared: DateTime<Utc>,
+    },
+
     /// Times that contradict each other, such as resolved before mitigated.
     #[error("{event} at {} would come before {follows} at {}", format_local(*.at), format_local(*.follows_at))]
     TimesOutOfOrder {

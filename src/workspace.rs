@@ -402,6 +402,25 @@ impl LoadedIncident {
         })
     }
 
+    /// The record as it stood at `at`: status, roles, checklist and
+    /// entries up to then (see [`state::as_of`]). A time before the
+    /// declaration has no record to show.
+    pub fn as_of(mut self, at: DateTime<Utc>) -> Result<LoadedIncident> {
+        let incident = &mut self.doc.incident;
+        if let Some(declared) = incident.timestamps.declared.filter(|d| at < *d) {
+            return Err(Error::BeforeDeclaration { at, declared }.into());
+        }
+        let known = state::as_of(
+            incident,
+            &mut self.doc.body,
+            &mut self.checklist,
+            &self.timeline,
+            at,
+        );
+        self.timeline.truncate(known);
+        Ok(self)
+    }
+
     pub fn view(&self) -> IncidentView<'_> {
         IncidentView::new(&self.doc, &self.checklist, &self.timeline)
     }

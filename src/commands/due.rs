@@ -24,7 +24,8 @@ pub struct Args {
     #[arg(long)]
     pub json: bool,
 
-    /// Evaluate at this time instead of now (RFC 3339 or HH:MM)
+    /// Evaluate the record as it stood at this time instead of now (RFC 3339
+    /// or HH:MM): status, roles, ticks and entries up to then
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
 }
@@ -38,6 +39,12 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
         None => now,
     };
     let record = LoadedIncident::read(&workspace.store, &id)?;
+    // Another time means the record as it stood then: its status, roles,
+    // ticks and entries, not today's.
+    let record = match &args.now {
+        Some(_) => record.as_of(now)?,
+        None => record,
+    };
     let due = record.due(&workspace.store, now)?;
     if args.json {
         print_json(&DueList::new(&due))?;

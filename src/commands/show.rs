@@ -22,15 +22,27 @@ pub struct Args {
     /// Print JSON with the whole record
     #[arg(long)]
     pub json: bool,
+
+    /// Show the record as it stood at this time (RFC 3339 or HH:MM):
+    /// status, roles, ticks and entries up to then
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
 }
 
 pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     let (workspace, record) = args.incident.load(globals)?;
+    let now = clock::now()?;
+    let (record, now) = match &args.at {
+        Some(text) => {
+            let at = clock::parse(text, now)?;
+            (record.as_of(at)?, at)
+        }
+        None => (record, now),
+    };
     if args.json {
         print_json(&record.view())?;
         return Ok(Outcome::Done);
     }
-    let now = clock::now()?;
     let due = record.due(&workspace.store, now)?;
     let dashboard = Dashboard {
         incident: &record.doc.incident,

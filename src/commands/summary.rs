@@ -16,8 +16,8 @@ use crate::workspace::{LoadedIncident, Recording};
 /// State, current impact, who holds which role, what no published summary
 /// has reported yet (entries merged from other clones and backdated ones
 /// included), open items and what is due. --publish adds it to the
-/// timeline, which restarts the summary timer. --at sets the summary's time
-/// (what is due, durations); the content is the record as it stands now.
+/// timeline, which restarts the summary timer. --at renders the record as it
+/// stood then: status, roles, entries up to that time and what was due.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -41,6 +41,12 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
         let recording = Recording::start(target, args.at.get())?;
         let store = recording.store();
         let record = LoadedIncident::read(store, &recording.id)?;
+        // Backdated: it reports what was known then; later entries go into
+        // the next summary.
+        let record = match args.at.get() {
+            Some(_) => record.as_of(recording.at)?,
+            None => record,
+        };
         let mut entry = recording.entry(EntryKind::Summary, String::new(), Vec::new());
         let context = record.context_recording(store, &entry)?;
         let text = Renderer::load(store, "summary.md.hbs")?.render(&context)?;
@@ -56,6 +62,10 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
         None => clock::now()?,
     };
     let (workspace, record) = args.incident.load(globals)?;
+    let record = match args.at.get() {
+        Some(_) => record.as_of(now)?,
+        None => record,
+    };
     let store = &workspace.store;
     let context = record.context(store, now)?;
     if args.json {

@@ -19,7 +19,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::checklist;
+use super::checklist::{self, CheckItem};
 use super::incident::{Incident, Role, Sme, Status, Timestamps};
 use super::markdown;
 use super::timeline::{Entry, EntryKind, Field};
@@ -119,6 +119,67 @@ fn impact_ended(entries: &[Entry]) -> Option<Option<DateTime<Utc>>> {
         .find(|c| !replaced(&c.to))
         .or(changes.last())?;
     Some(current.to.as_deref().and_then(|t| t.parse().ok()))
+}
+
+/// The record as it stood at `at`, for `due --now`, `summary --at` and
+/// `show --at`: `incident`, `body` and the checklist `items` are made what
+/// the entries up to `at` fold to, and the number of those entries (a prefix
+/// of `entries`, in timeline order) is returned. What only later entries
+/// set goes back to how the record stood before them: a role first given
+/// later is unassigned, an item ticked later is open, the items of a phase
+/// reached later are not on the checklist, an impact statement first made
+/// later is empty.
+pub fn as_of(
+    incident: &mut Incident,
+    body: &mut String,
+    items: &mut Vec<CheckItem>,
+    entries: &[Entry],
+    at: DateTime<Utc>,
+) -> usize {
+    let known = insertion_point(entries, at);
+    let (before, after) = entries.split_at(known);
+    let changed_before = |field: &Field| {
+        before
+            .iter()
+            .flat_map(|entry| &entry.header.changes)
+            .any(|c| &c.field == field)
+    };
+    for change in after.iter().flat_map(|entry| &entry.header.changes) {
+        if let Field::Role(role) = change.field {
+            if !changed_before(&change.field) {
+                incident.roles.set(role, None);
+            }
+        }
+    }
+    incident.timestamps.assembled = None;
+    incident.timestamps.impact_ended = None;
+    let impact_later =
+        |entries: &[Entry]| entries.iter().any(|e| e.header.kind == EntryKind::Impact);
+    if impact_later(after) && !impact_later(before) {
+        *body = markdown::replace_section(body, IMPACT_SECTION, "");
+    }
+    fold(incident, body, before);
+    let status = incident.status;
+    items.retain(|item| {
+        transition::PHASES_ADDED_AT
+            .iter()
+            .all(|(reached, phase)| item.phase != phase.name() || status >= *reached)
+    });
+    for item in items.iter_mut() {
+        let field = Field::Check(item.id.clone());
+        let latest = |entries: &[Entry]| {
+            entries
+                .iter()
+                .rev()
+                .flat_map(|entry| entry.header.changes.iter().rev())
+                .find(|change| change.field == field)
+                .map(|change| change.to.as_deref() == Some(CHECKED))
+        };
+        if let Some(checked) = latest(before).or_else(|| latest(after).map(|_| false)) {
+            item.checked = checked;
+        }
+    }
+    known
 }
 
 /// The checklist with each item checked or open as the latest `check:`
@@ -303,6 +364,52 @@ mod tests {
         let mut body = String::new();
         fold(&mut incident, &mut body, entries);
         incident
+    }
+
+    #[test]
+    fn as_of_a_moment_undoes_what_came_later() {
+        let declared = entry(
+            "06:50",
+            EntryKind::Declared,
+            &[
+                ("status", None, Some("investigating")),
+                ("severity", None, Some("SEV2")),
+            ],
+        );
+        let entries = [
+            declared,
+            entry(
+                "07:00",
+                EntryKind::Role,
+                &[("role:scribe", None, Some("bob"))],
+            ),
+            entry(
+                "07:10",
+                EntryKind::Check,
+                &[("check:scribe.a", Some("open"), Some("done"))],
+            ),
+            status("07:20", "investigating", "mitigated"),
+            entry(
+                "07:30",
+                EntryKind::Role,
+                &[("role:support", None, Some("sam"))],
+            ),
+        ];
+        let mut incident = folded(&entries);
+        assert_eq!(incident.status, Status::Mitigated);
+        let source = "## Scribe (start)\n\n- [x] A <!-- id:scribe.a -->\n\n## Scribe (resolve)\n\n- [ ] B <!-- id:scribe.b phase:resolve -->\n";
+        let mut items = checklist::parse(source);
+        assert_eq!(items.len(), 2);
+        let mut body = String::new();
+        let known = as_of(&mut incident, &mut body, &mut items, &entries, at("07:05"));
+        assert_eq!(known, 2);
+        assert_eq!(incident.status, Status::Investigating);
+        assert_eq!(incident.timestamps.mitigated, None);
+        assert_eq!(incident.roles.get(Role::Scribe), Some("bob"));
+        assert_eq!(incident.roles.get(Role::Support), None);
+        // Ticked later: open then; the resolve phase was not reached.
+        assert_eq!(items.len(), 1);
+        assert!(!items[0].checked);
     }
 
     #[test]

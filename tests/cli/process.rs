@@ -362,6 +362,74 @@ fn start_items_are_never_done_not_overdue_once_mitigated() {
         .unwrap_or_else(|| panic!("{rca}"));
     assert!(listed.contains("- `commander.confirm-roles`: "), "{rca}");
     assert!(!listed.contains("`commander.announce`"), "ticked: {rca}");
+    // Issue 12: `due --now PAST` filtered entries as of then but used
+    // today's status. Before mitigation the same items were overdue.
+    let (code, due) = due_at(&repo, &id, "07:08");
+    assert_eq!(code, 3);
+    assert!(due.iter().any(|item| item["kind"] == "start-item"));
+}
+
+// Issue 12: a decision point that was overdue at a past moment disappeared
+// from `due --now PAST` once the incident was mitigated, and `summary --at T`
+// and `show` reported entries and the status from after T.
+#[test]
+fn due_summary_and_show_evaluate_the_record_as_it_stood_then() {
+    let mut repo = with_services();
+    let id = repo.declare(&[
+        "Checkout down",
+        "--severity",
+        "SEV1",
+        "--service",
+        "checkout",
+    ]);
+    repo.now = at("07:00");
+    repo.ok(&["role", "scribe", "bob"]);
+    repo.now = at("07:30");
+    repo.ok(&["note", "--kind", "finding", "the deploy at 06:45 broke it"]);
+    repo.now = at("08:00");
+    repo.ok(&["status", "mitigated"]);
+    repo.ok(&["check", "commander.impact-ended"]);
+    repo.now = at("08:30");
+
+    // Today nothing from the start or the runbook's decision points is due.
+    let (_, now) = due_at(&repo, &id, "08:30");
+    assert!(!is_due(&now, "checkout.rollback-decision"), "{now:#?}");
+    // As of 07:20 the rollback decision (+15m) was overdue.
+    let (code, then) = due_at(&repo, &id, "07:20");
+    assert_eq!(code, 3);
+    assert_eq!(
+        due_item(&then, "checkout.rollback-decision")["overdue"],
+        true
+    );
+
+    let summary = repo.ok(&["summary", "--at", &at("07:20")]);
+    assert!(
+        summary.starts_with(
+            "# Internal summary: Checkout down\n\nSEV1 · customer · investigating · 30m so far"
+        ),
+        "{summary}"
+    );
+    assert!(!summary.contains("the deploy at 06:45"), "{summary}");
+    let summary = repo.ok(&["summary", "--at", &at("07:40")]);
+    assert!(summary.contains("the deploy at 06:45"), "{summary}");
+
+    let then: Value =
+        serde_json::from_str(&repo.ok(&["show", "--json", "--at", &at("06:55")])).unwrap();
+    assert_eq!(then["status"], "investigating");
+    assert_eq!(then["roles"]["scribe"], Value::Null);
+    assert_eq!(then["timestamps"]["mitigated"], Value::Null);
+    assert!(then["checklist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|item| item["phase"] != "resolve"));
+    let show = repo.ok(&["show", "--at", &at("07:40")]);
+    assert!(show.contains("investigating"), "{show}");
+    assert!(show.contains("Scribe"), "{show}");
+    assert!(show.contains("bob"), "{show}");
+
+    let err = repo.fails(&["show", "--at", "2026-11-24T06:00:00Z"]);
+    assert!(err.contains("before the incident was declared"), "{err}");
 }
 
 #[test]
