@@ -477,7 +477,14 @@ impl LoadedIncident {
 
     fn context_with_due(&self, now: DateTime<Utc>, due: Vec<DueItem>) -> Result<RecordContext<'_>> {
         let terms = self.terms()?;
-        Ok(RecordContext::new(self.view(), terms, due, now))
+        let incident = &self.doc.incident;
+        let assessed = incident
+            .impact
+            .as_deref()
+            .zip(incident.urgency.as_deref())
+            .and_then(|(impact, urgency)| self.policy.assess(impact, urgency).ok())
+            .map(|terms| terms.name.clone());
+        Ok(RecordContext::new(self.view(), terms, due, assessed, now))
     }
 }
 

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::duration;
-use super::incident::{Incident, IncidentType};
+use super::incident::{Incident, IncidentType, Status};
 use super::metrics::Metric;
 use super::names::name_table;
 use super::policy::SeverityTerms;
@@ -49,7 +49,59 @@ const SUMMARY_KINDS: [EntryKind; 9] = [
     EntryKind::Redefinition,
 ];
 
+/// How a draft speaks of the incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tense {
+    /// Investigating or identified: customers are still affected.
+    Ongoing,
+    /// Impact has stopped; the fix is being confirmed.
+    Mitigated,
+    /// Resolved or closed.
+    Over,
+}
+
+/// The reason given for a severity change (`incident severity --reason`),
+/// from the entry's text, which the severity command writes as
+/// "Severity changed from A to B: REASON" (or with a full stop and no reason).
+pub fn severity_reason(entry: &Entry) -> Option<&str> {
+    if entry.header.kind != EntryKind::Severity {
+        return None;
+    }
+    entry
+        .text
+        .split_once(": ")
+        .map(|(_, reason)| reason.trim())
+        .filter(|reason| !reason.is_empty())
+}
+
 impl Incident {
+    pub fn tense(&self) -> Tense {
+        match self.status {
+            Status::Investigating | Status::Identified => Tense::Ongoing,
+            Status::Mitigated => Tense::Mitigated,
+            Status::Resolved | Status::Closed => Tense::Over,
+        }
+    }
+
+    /// Whether the response went through `phase`: detection when impact was
+    /// noticed before the declaration, mitigation only when the cause was
+    /// identified first (straight from investigating to mitigated, the
+    /// mitigation belongs to the response), resolution once mitigated.
+    pub fn phase_happened(&self, phase: ResponsePhase) -> bool {
+        let t = &self.timestamps;
+        match phase {
+            ResponsePhase::Detection => t
+                .started
+                .or(t.detected)
+                .zip(t.declared)
+                .is_some_and(|(noticed, declared)| noticed < declared),
+            ResponsePhase::Response => t.declared.is_some(),
+            ResponsePhase::Mitigation => t.identified.is_some(),
+            ResponsePhase::Resolution => t.mitigated.is_some(),
+        }
+    }
+
     /// The phase of the response a moment falls in.
     pub fn phase_at(&self, at: DateTime<Utc>) -> ResponsePhase {
         let t = &self.timestamps;

@@ -12,7 +12,7 @@ use crate::model::incident::{Incident, IncidentType, PolicyPin, Roles, Sme, Stat
 use crate::model::markdown;
 use crate::model::metrics::{self, Metric, Metrics, RoleSpan};
 use crate::model::policy::SeverityTerms;
-use crate::model::response::{self, ResponsePhase};
+use crate::model::response::{self, ResponsePhase, Tense};
 use crate::model::timeline::{Change, Entry, EntryKind};
 use crate::store::IncidentDoc;
 
@@ -366,6 +366,13 @@ pub struct RecordContext<'a> {
     /// Start items still open once the incident was mitigated: no longer
     /// due, listed so the review sees what was skipped.
     pub never_done: Vec<CheckItemView<'a>>,
+    /// How drafts speak of the incident: `ongoing` (investigating or
+    /// identified), `mitigated`, or `over` (resolved or closed).
+    pub tense: Tense,
+    /// How the severity was reached.
+    pub severity: SeverityStory<'a>,
+    /// The latest `update` entry: what customers are told is being done.
+    pub latest_update: Option<EntryView<'a>>,
     /// The last published summary, if any.
     pub last_summary: Option<EntryView<'a>>,
     /// State changes, milestones, findings, suggestions and redefinitions since
@@ -386,6 +393,65 @@ pub struct RecordContext<'a> {
     pub gantt: Vec<GanttSection>,
     /// The chart's `axisFormat`, chosen by how long the chart runs.
     pub gantt_axis_format: &'static str,
+}
+
+/// How the severity was reached: what the policy's matrix gives for the
+/// assessed impact and urgency, and every change since, with its reason.
+#[derive(Debug, Serialize)]
+pub struct SeverityStory<'a> {
+    /// The impact level assessed at declaration, if any.
+    pub impact: Option<&'a str>,
+    /// The urgency assessed at declaration, if any.
+    pub urgency: Option<&'a str>,
+    /// The severity the matrix gives for them; null when not assessed.
+    pub assessed: Option<String>,
+    /// Whether the severity now differs from `assessed`.
+    pub overridden: bool,
+    /// Every `incident severity` change, oldest first.
+    pub changes: Vec<SeverityChange<'a>>,
+}
+
+/// One severity change.
+#[derive(Debug, Serialize)]
+pub struct SeverityChange<'a> {
+    pub at: DateTime<Utc>,
+    pub author: &'a str,
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
+    /// `--reason`, when one was given.
+    pub reason: Option<&'a str>,
+}
+
+impl<'a> SeverityStory<'a> {
+    fn new(incident: &'a Incident, timeline: &'a [Entry], assessed: Option<String>) -> Self {
+        let changes = timeline
+            .iter()
+            .filter(|entry| entry.header.kind == EntryKind::Severity)
+            .map(|entry| {
+                let change = entry
+                    .header
+                    .changes
+                    .iter()
+                    .find(|c| c.field == crate::model::timeline::Field::Severity);
+                SeverityChange {
+                    at: entry.header.at,
+                    author: &entry.header.author,
+                    from: change.and_then(|c| c.from.as_deref()),
+                    to: change.and_then(|c| c.to.as_deref()),
+                    reason: response::severity_reason(entry),
+                }
+            })
+            .collect();
+        SeverityStory {
+            impact: incident.impact.as_deref(),
+            urgency: incident.urgency.as_deref(),
+            overridden: assessed
+                .as_deref()
+                .is_some_and(|assessed| assessed != incident.severity),
+            assessed,
+            changes,
+        }
+    }
 }
 
 /// Timeline entries of one phase of the response.
@@ -418,6 +484,7 @@ impl<'a> RecordContext<'a> {
         incident: IncidentView<'a>,
         terms: &'a SeverityTerms,
         due: Vec<DueItem>,
+        assessed: Option<String>,
         now: DateTime<Utc>,
     ) -> Self {
         let record = incident.record;
@@ -451,6 +518,12 @@ impl<'a> RecordContext<'a> {
             never_done: checklist::never_done(incident.items, record.status)
                 .map(CheckItemView::new)
                 .collect(),
+            tense: record.tense(),
+            severity: SeverityStory::new(record, timeline, assessed),
+            latest_update: timeline
+                .iter()
+                .rfind(|entry| entry.header.kind == EntryKind::Update)
+                .map(EntryView::new),
             last_summary: last_summary.map(EntryView::new),
             since_last_summary: since_last_summary.into_iter().map(EntryView::new).collect(),
             due: due.into_iter().map(DueView::new).collect(),
@@ -469,14 +542,19 @@ impl<'a> RecordContext<'a> {
 fn phases<'a>(incident: &Incident, timeline: &'a [Entry]) -> Vec<PhaseGroup<'a>> {
     ResponsePhase::ALL
         .into_iter()
-        .map(|phase| PhaseGroup {
-            name: phase.as_str(),
-            title: phase.title(),
-            entries: timeline
+        .filter_map(|phase| {
+            let entries: Vec<EntryView<'a>> = timeline
                 .iter()
                 .filter(|entry| incident.phase_at(entry.header.at) == phase)
                 .map(EntryView::new)
-                .collect(),
+                .collect();
+            // A phase the response never went through is left out, not
+            // shown as one where nothing was recorded.
+            (!entries.is_empty() || incident.phase_happened(phase)).then(|| PhaseGroup {
+                name: phase.as_str(),
+                title: phase.title(),
+                entries,
+            })
         })
         .collect()
 }

@@ -51,6 +51,60 @@ fn customer_update_of_the_sev1_example_names_nobody() {
     insta::assert_snapshot!(update);
 }
 
+// Issue 12: after `severity SEV1 --reason ...` the RCA said "SEV1, from
+// impact major and urgency medium" (which the matrix maps to SEV2) without
+// the override or its reason; a resolved incident's update said "What you may
+// notice" and its summary "so far"; the RCA showed "Mitigation: Nothing
+// recorded" when the status went straight from investigating to mitigated.
+#[test]
+fn drafts_tell_how_the_severity_was_reached_in_the_tense_of_the_status() {
+    let mut repo = TestRepo::new();
+    let id = repo.declare(&["Search down", "--impact", "major", "--urgency", "medium"]);
+    repo.now = "2026-11-24T07:00:00Z".into();
+    repo.ok(&["severity", "SEV1", "--reason", "all regions affected"]);
+    repo.ok(&["impact", "Search returns errors in every region."]);
+    repo.ok(&[
+        "note",
+        "--kind",
+        "update",
+        "We are moving search traffic to the standby cluster.",
+    ]);
+    let update = repo.ok(&["update"]);
+    assert!(
+        update.contains("**What you may notice:** Search returns errors"),
+        "{update}"
+    );
+    assert!(
+        update.contains(
+            "**What we are doing:** We are moving search traffic to the standby cluster."
+        ),
+        "{update}"
+    );
+    assert!(!update.contains("Alice"), "{update}");
+    let summary = repo.ok(&["summary"]);
+    assert!(summary.contains("· 10m so far ·"), "{summary}");
+
+    repo.now = "2026-11-24T07:30:00Z".into();
+    repo.ok(&["status", "mitigated"]);
+    repo.ok(&["status", "resolved", "--force"]);
+    let rca = repo.ok(&["rca", &id, "-o", "-"]);
+    assert!(
+        rca.contains("The policy's matrix gives SEV2 for impact `major` and urgency `medium`; the severity was changed from that by hand."),
+        "{rca}"
+    );
+    assert!(
+        rca.contains("- 07:00 UTC: Alice Example changed the severity from SEV2 to SEV1: all regions affected"),
+        "{rca}"
+    );
+    assert!(!rca.contains("### Mitigation"), "{rca}");
+    assert!(rca.contains("### Resolution"), "{rca}");
+    let update = repo.ok(&["update", &id]);
+    assert!(update.contains("**What was affected:**"), "{update}");
+    assert!(!update.contains("What we are doing"), "{update}");
+    let summary = repo.ok(&["summary", &id]);
+    assert!(summary.contains("· lasted 40m ·"), "{summary}");
+}
+
 #[test]
 fn rca_of_the_sev1_example() {
     let mut repo = with_examples();
