@@ -27,6 +27,13 @@ at() {
     INCIDENT_NOW="$when" "$bin" "$@" >/dev/null
 }
 
+# As `at`, printing what the tool prints (an action's id).
+out() {
+  local when=$1 who=$2; shift 2
+  GIT_AUTHOR_NAME="$who" GIT_AUTHOR_EMAIL="$(echo "${who%% *}" | tr 'A-Z' 'a-z')@example.com" \
+    INCIDENT_NOW="$when" "$bin" "$@"
+}
+
 # 1. A customer-facing SEV1 with a commander handoff.
 day=2026-03-14
 at ${day}T09:12:00Z "Sam Okafor" declare "Checkout fails for EU customers" \
@@ -62,7 +69,7 @@ at ${day}T09:47:00Z "Bo Lindqvist" impact "No failed 3-D Secure payments since 0
 at ${day}T09:48:00Z "Sam Okafor" note --kind update "3DS payments succeed again from EU test cards; ticket rate back to normal."
 at ${day}T09:55:00Z "Carmen Ruiz" check commander.impact-ended
 at ${day}T09:56:00Z "Sam Okafor" check support.impact-ended
-at ${day}T09:57:00Z "Bo Lindqvist" note --kind action --owner "Dana Reyes" "Alert when any edge certificate expires within 14 days."
+at ${day}T09:57:00Z "Bo Lindqvist" action add --owner "Dana Reyes" --due 2026-03-28 "Alert when any edge certificate expires within 14 days."
 at ${day}T09:58:00Z "Bo Lindqvist" note --kind action --owner "Carmen Ruiz" "Add the 3DS callback host to the certificate inventory."
 at ${day}T10:05:00Z "Carmen Ruiz" status resolved
 unset INCIDENT
@@ -81,8 +88,9 @@ at ${day}T13:58:00Z "Leo Martins" note --kind milestone "Pruned the build cache 
 at ${day}T14:00:00Z "Priya Natarajan" status mitigated
 at ${day}T14:05:00Z "Priya Natarajan" check commander.impact-ended
 at ${day}T14:05:00Z "Priya Natarajan" check support.impact-ended
-at ${day}T14:06:00Z "Leo Martins" note --kind action --owner "Leo Martins" "Fix the prune job's schedule and alert when it has not run for a day."
+action=$(out ${day}T14:06:00Z "Leo Martins" action add --owner "Leo Martins" --due 2026-05-09 "Fix the prune job's schedule and alert when it has not run for a day.")
 at ${day}T14:10:00Z "Priya Natarajan" status resolved
+at ${day}T15:40:00Z "Leo Martins" action done "$action" --link https://git.example.com/infra/ci-runners/pull/318
 at ${day}T16:00:00Z "Priya Natarajan" status closed
 unset INCIDENT
 

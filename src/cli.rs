@@ -35,6 +35,8 @@ pub enum Command {
     Init(commands::init::Args),
     Declare(commands::declare::Args),
     Note(commands::note::Args),
+    Action(commands::action::Args),
+    Actions(commands::actions::Args),
     Impact(commands::impact::Args),
     Role(commands::role::Args),
     Sme(commands::sme::Args),

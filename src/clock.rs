@@ -77,6 +77,26 @@ pub fn parse_past(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Error
     Ok(time)
 }
 
+/// Reads a due date: `YYYY-MM-DD` (the end of that day in local time), a
+/// time in RFC 3339, or a span from now as runbooks write durations (`3d`).
+/// A due date in the past is allowed: an action recorded late.
+pub fn parse_due(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Error> {
+    let text = text.trim();
+    if let Some(time) = parse_rfc3339(text) {
+        return Ok(time);
+    }
+    if let Some(span) = crate::model::duration::parse(text) {
+        return Ok(now + span);
+    }
+    let end_of_day = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|day| day.and_hms_opt(23, 59, 59))
+        .and_then(|end| Local.from_local_datetime(&end).latest());
+    end_of_day
+        .map(|local| local.with_timezone(&Utc))
+        .ok_or_else(|| Error::InvalidDue(text.to_string()))
+}
+
 fn parse_rfc3339(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text.trim())
         .ok()
@@ -89,6 +109,11 @@ pub fn format_local(time: DateTime<Utc>) -> String {
     time.with_timezone(&Local)
         .format("%Y-%m-%d %H:%M %:z")
         .to_string()
+}
+
+/// The day of a time in local time (`2026-11-24`).
+pub fn format_local_date(time: DateTime<Utc>) -> String {
+    time.with_timezone(&Local).format("%Y-%m-%d").to_string()
 }
 
 /// A time of day in local time with its offset (`07:50 +01:00`).
@@ -114,6 +139,33 @@ pub fn entropy() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn due_dates_are_days_times_or_spans() {
+        let now: DateTime<Utc> = "2026-11-24T06:50:00Z".parse().unwrap();
+        let day = parse_due("2026-12-10", now).unwrap();
+        let local = day.with_timezone(&Local);
+        assert_eq!(
+            local.format("%Y-%m-%d %H:%M:%S").to_string(),
+            "2026-12-10 23:59:59"
+        );
+        assert_eq!(
+            parse_due("2026-12-01T09:00:00Z", now).unwrap().to_rfc3339(),
+            "2026-12-01T09:00:00+00:00"
+        );
+        assert_eq!(
+            parse_due("3d", now).unwrap(),
+            now + chrono::TimeDelta::days(3)
+        );
+        // In the past is fine: the action was recorded late.
+        assert!(parse_due("2020-01-01", now).is_ok());
+        for bad in ["next week", "2026-13-01", "", "10/12/2026"] {
+            assert!(
+                matches!(parse_due(bad, now), Err(Error::InvalidDue(_))),
+                "{bad}"
+            );
+        }
+    }
 
     #[test]
     fn reads_rfc3339_in_any_offset() {

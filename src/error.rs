@@ -225,6 +225,31 @@ pub enum Error {
     #[error("{0}; nothing to record")]
     NoChange(String),
 
+    /// No follow-up action of the incident has the id given.
+    #[error("no follow-up action `{id}` in {incident}{}", known_list(.known))]
+    UnknownAction {
+        id: String,
+        incident: String,
+        /// The ids of the incident's actions.
+        known: Vec<String>,
+    },
+
+    /// No incident has a follow-up action with the id given.
+    #[error("no incident has a follow-up action `{0}`")]
+    NoSuchAction(String),
+
+    /// Several incidents have a follow-up action with the id given.
+    #[error("follow-up action `{id}` is in several incidents: {}", .incidents.join(", "))]
+    AmbiguousAction { id: String, incidents: Vec<String> },
+
+    /// A follow-up action that is already done.
+    #[error("follow-up action `{id}` was already done at {}", format_local(*.done))]
+    ActionAlreadyDone { id: String, done: DateTime<Utc> },
+
+    /// A due date that cannot be read.
+    #[error("cannot read due date `{0}`")]
+    InvalidDue(String),
+
     /// `incident notify test` found no target in the user's configuration
     /// or environment.
     #[error("no notification target is configured")]
@@ -358,6 +383,13 @@ impl Error {
                 "use RFC 3339 (2026-11-24T06:50:00Z) or HH:MM in local time".into()
             }
             Error::TimesOutOfOrder { hint, .. } => (*hint).into(),
+            Error::InvalidDue(_) => {
+                "write a date (2026-12-10, the end of that day in local time), a time in RFC 3339 or a span from now (3d, 12h)".into()
+            }
+            Error::UnknownAction { .. } | Error::NoSuchAction(_) => {
+                "`incident actions` lists every action with its id".into()
+            }
+            Error::AmbiguousAction { .. } => "name the incident with --incident ID".into(),
             Error::AmbiguousTimeOfDay { yesterday, .. } => format!(
                 "to mean yesterday, pass --at {}; for today, check the time against the clock",
                 crate::clock::format_rfc3339_local(*yesterday)

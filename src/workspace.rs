@@ -8,8 +8,9 @@ use chrono::{DateTime, Utc};
 use crate::clock;
 use crate::error::Error;
 use crate::git::{Identity, Repo};
+use crate::model::action::{self, Action};
 use crate::model::checklist::{self, CheckItem};
-use crate::model::due::DueItem;
+use crate::model::due::{DueItem, Followed};
 use crate::model::id;
 use crate::model::policy::{Policy, SeverityTerms};
 use crate::model::prompt::PromptIncident;
@@ -167,6 +168,11 @@ impl Recorder {
     pub fn prepare(target: Option<&str>, at: Option<&str>) -> Result<Recorder> {
         let workspace = Workspace::open()?;
         let id = workspace.resolve(target)?;
+        Recorder::prepare_for(workspace, id, at)
+    }
+
+    /// As [`Recorder::prepare`], for an incident already found in `workspace`.
+    pub fn prepare_for(workspace: Workspace, id: String, at: Option<&str>) -> Result<Recorder> {
         let identity = workspace.repo.identity()?;
         workspace.repo.ensure_ready()?;
         workspace.repo.branch()?;
@@ -283,6 +289,15 @@ impl Recording {
         new_entry(&self.identity, self.at, kind, text, changes)
     }
 
+    /// Gives `entry` its id before it is written, for a state that names it
+    /// (an action's id comes from its entry's).
+    pub fn name_entry(&self, entry: &mut Entry) -> Result<()> {
+        entry.id = self
+            .store()
+            .entry_id(&Changes::default(), &self.id, entry)?;
+        Ok(())
+    }
+
     /// The incident as its timeline says it stands, and the timeline: for
     /// commands that change the state.
     pub fn read_state(&self) -> Result<(IncidentDoc, Vec<Entry>)> {
@@ -305,6 +320,9 @@ impl Recording {
             state::insertion_point(&timeline, entry.header.at),
             entry.clone(),
         );
+        // Every record written from here on keeps its actions, even none,
+        // so `incident actions` need not read its timeline.
+        doc.incident.actions.get_or_insert_with(Vec::new);
         state::fold(&mut doc.incident, &mut doc.body, &timeline);
         self.write_incident(changes, &doc)
     }
@@ -362,6 +380,8 @@ pub fn new_entry(
             kind,
             changes,
             owner: None,
+            due: None,
+            link: None,
             covers: Vec::new(),
         },
         text,
@@ -379,6 +399,18 @@ pub fn read_timeline_warning(store: &Store, id: &str) -> Result<Vec<Entry>> {
         ));
     }
     Ok(timeline.entries)
+}
+
+/// An incident's `incident.md` and its follow-up actions, without reading
+/// its timeline: the actions as `incident.md` keeps them, or, for a record
+/// written before it kept them, from the timeline after all.
+pub fn read_actions(store: &Store, id: &str) -> Result<(IncidentDoc, Vec<Action>)> {
+    let doc = store.read_incident(id)?;
+    let actions = match &doc.incident.actions {
+        Some(actions) => actions.clone(),
+        None => action::fold(&store.read_timeline(id)?.entries),
+    };
+    Ok((doc, actions))
 }
 
 /// One incident read in full, ready to show or render.
@@ -450,12 +482,16 @@ impl LoadedIncident {
     ) -> Result<Vec<DueItem>> {
         let terms = self.terms()?;
         let roles = store.role_runbooks()?;
+        let followed = Followed {
+            rca_written: store.exists(&store.rca_file(&self.doc.incident.id)),
+        };
         Ok(crate::model::due::compute(
             &self.doc.incident,
             &self.checklist,
             timeline,
             &roles,
             terms,
+            followed,
             now,
         ))
     }

@@ -195,6 +195,7 @@ pub fn run(mut args: Args, _globals: &Globals) -> Result<Outcome> {
             blob: git::blob_id(policy_source.text.as_bytes()),
             extra: Default::default(),
         }),
+        actions: Some(Vec::new()),
         extra: Default::default(),
     };
     let doc = IncidentDoc {

@@ -15,7 +15,10 @@ use crate::workspace::{LoadedIncident, Workspace};
 ///
 /// Worked out from the record: recurring role tasks (the scribe's internal
 /// summary, the support lead's customer updates), decision points from service
-/// runbooks, and start items still open after the severity's response target.
+/// runbooks, and start items still open after the severity's response target,
+/// while the incident is active; open follow-up actions with a due date, and
+/// the root-cause analysis once resolved (if the severity sets
+/// `review_within`, until `rca.md` exists), whatever its status.
 /// Exits 3 when anything is overdue and 1 on an error, so a shell prompt or
 /// `watch` can tell "overdue" from "broken".
 #[derive(Debug, clap::Args)]
@@ -77,7 +80,11 @@ pub fn lines(due: &[DueItem], now: DateTime<Utc>) -> Vec<String> {
         } else {
             format!("due in {}", duration::format(item.due - now))
         };
-        let at = clock::format_local_time(item.due);
+        // Follow-ups fall due days away: their date matters.
+        let at = match item.kind {
+            DueKind::Action | DueKind::Review => clock::format_local(item.due),
+            _ => clock::format_local_time(item.due),
+        };
         if item.kind == DueKind::StartItem {
             if !start_done {
                 let ids: Vec<&str> = start_items.iter().map(|i| i.id.as_str()).collect();

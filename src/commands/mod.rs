@@ -3,6 +3,8 @@
 //! `run(args, &Globals) -> Result<Outcome>`; options shared by several are
 //! defined here once.
 
+pub mod action;
+pub mod actions;
 pub mod check;
 pub mod complete;
 pub mod completions;
@@ -79,6 +81,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Init(args) => init::run(args, globals),
         Command::Declare(args) => declare::run(args, globals),
         Command::Note(args) => note::run(args, globals),
+        Command::Action(args) => action::run(args, globals),
+        Command::Actions(args) => actions::run(args, globals),
         Command::Impact(args) => impact::run(args, globals),
         Command::Role(args) => role::run(args, globals),
         Command::Sme(args) => sme::run(args, globals),

@@ -24,7 +24,7 @@ pub struct Args {
     #[arg(long, short, default_value = "note", value_parser = WrittenKind)]
     pub kind: EntryKind,
 
-    /// Who owns it (for --kind action)
+    /// Who owns it (for --kind action; `incident action add` also takes a due date)
     #[arg(long, value_name = "WHO")]
     pub owner: Option<String>,
 
@@ -40,6 +40,11 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     }
     let recorder = Recorder::prepare(target, args.at.get())?;
     recorder.record_text(args.text.as_deref(), "incident note", |recording, text| {
+        // An action noted here is the same action `incident action add`
+        // records, without a due date.
+        if kind == EntryKind::Action {
+            return super::action::record(recording, text, args.owner, None).map(drop);
+        }
         // Make sure the incident reads before adding to it.
         recording.read_incident()?;
         let mut entry = recording.entry(kind, text, Vec::new());

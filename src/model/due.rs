@@ -1,6 +1,8 @@
 //! What is due and what is overdue, worked out from the record alone: recurring
 //! role tasks, the severity's cadences, decision points and unfinished start
-//! items. Nothing here reads a clock; the caller says what "now" is.
+//! items while the response runs; follow-up actions and the root-cause
+//! analysis after it too. Nothing here reads a clock; the caller says what
+//! "now" is.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
@@ -24,6 +26,12 @@ pub enum DueKind {
     DecisionPoint,
     /// A start item still open after the severity's response target.
     StartItem,
+    /// An open follow-up action with a due date; due whatever the status,
+    /// as actions outlive the incident.
+    Action,
+    /// The root-cause analysis, due the severity's `review_within` after
+    /// resolution until `rca.md` is written.
+    Review,
 }
 
 /// One thing that is due.
@@ -44,21 +52,77 @@ pub struct DueItem {
     pub last_done: Option<DateTime<Utc>>,
 }
 
-/// Everything due for an active incident at `now`, overdue first, then by time.
+/// What the record says is done after the response, besides the timeline.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Followed {
+    /// Whether `rca.md` exists in the incident's directory.
+    pub rca_written: bool,
+}
+
+/// Everything due for an incident at `now`, overdue first, then by time:
+/// the response's tasks while it is active, its follow-up actions and
+/// review whatever its status.
 pub fn compute(
     incident: &Incident,
     checklist: &[CheckItem],
     timeline: &[Entry],
     roles: &[RoleRunbook],
     terms: &SeverityTerms,
+    followed: Followed,
     now: DateTime<Utc>,
 ) -> Vec<DueItem> {
-    let Some(declared) = incident.timestamps.declared else {
-        return Vec::new();
+    let mut due = match incident.timestamps.declared {
+        Some(declared) if incident.status.is_active() => {
+            response(incident, checklist, timeline, roles, terms, declared, now)
+        }
+        _ => Vec::new(),
     };
-    if !incident.status.is_active() {
-        return Vec::new();
+    for action in incident.actions.iter().flatten().filter(|a| a.is_open()) {
+        let Some(due_at) = action.due else { continue };
+        let owner = action.owner.as_deref().unwrap_or("nobody");
+        due.push(DueItem {
+            kind: DueKind::Action,
+            id: action.id.clone(),
+            what: format!("{} (owner: {owner})", action.text),
+            due: due_at,
+            overdue: action.is_overdue(now),
+            every: None,
+            last_done: None,
+        });
     }
+    let review_within = terms.review_within.as_deref().and_then(duration::parse);
+    if let (Some(resolved), Some(within)) = (incident.timestamps.resolved, review_within) {
+        if incident.status >= Status::Resolved && !followed.rca_written {
+            let due_at = resolved + within;
+            due.push(DueItem {
+                kind: DueKind::Review,
+                id: "rca".into(),
+                what: format!(
+                    "write the root-cause analysis (`incident rca`), {} after resolution for {}",
+                    duration::compact(within),
+                    terms.name
+                ),
+                due: due_at,
+                overdue: now > due_at,
+                every: None,
+                last_done: None,
+            });
+        }
+    }
+    due.sort_by_key(|item| (!item.overdue, item.due));
+    due
+}
+
+/// What the response of an active incident has due.
+fn response(
+    incident: &Incident,
+    checklist: &[CheckItem],
+    timeline: &[Entry],
+    roles: &[RoleRunbook],
+    terms: &SeverityTerms,
+    declared: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Vec<DueItem> {
     let mut due = Vec::new();
 
     for runbook in roles {
@@ -133,8 +197,6 @@ pub fn compute(
             last_done: None,
         });
     }
-
-    due.sort_by_key(|item| (!item.overdue, item.due));
     due
 }
 

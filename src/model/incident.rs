@@ -274,6 +274,12 @@ pub struct Incident {
     /// The severity policy in force when the incident was declared.
     #[serde(default)]
     pub policy: Option<PolicyPin>,
+    /// The follow-up actions and their state, folded from the timeline by
+    /// [`super::state::fold`] so that listing every incident's actions needs
+    /// no timeline. `None` in a record written before this was kept (its
+    /// timeline tells); a list, empty or not, once it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<super::action::Action>>,
     /// Keys this version does not know, kept so a newer tool's or a person's
     /// additions survive a rewrite.
     #[serde(flatten)]

@@ -235,7 +235,10 @@ pub fn actions_without_owner(timeline_dir: &str, entries: &[Entry]) -> Vec<Findi
                 &format!("{timeline_dir}/{}.md", entry.id),
                 1,
                 "action-without-owner",
-                "this action item has no owner; give it one with `owner:` so it gets done".into(),
+                format!(
+                    "follow-up action `{}` has no owner; give it one with `owner:` in this file so it gets done",
+                    super::action::id_of(&entry.id)
+                ),
             )
         })
         .collect()

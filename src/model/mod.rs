@@ -1,6 +1,7 @@
 //! The domain model: incidents, timeline entries, checklists, runbooks and the
 //! severity policy. Plain types and parsing only; nothing here touches the disk.
 
+pub mod action;
 pub mod checklist;
 pub mod due;
 pub mod duration;

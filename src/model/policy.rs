@@ -40,6 +40,10 @@ pub struct SeverityTerms {
     /// Who must be notified when an incident of this severity is declared.
     #[serde(default)]
     pub notify: Vec<String>,
+    /// How soon after resolution the root-cause analysis is due, e.g. `3d`;
+    /// `None` when this severity sets no deadline for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_within: Option<String>,
 }
 
 impl SeverityTerms {
@@ -83,6 +87,12 @@ impl SeverityTerms {
             ("respond within", self.response_target.clone()),
         ]
         .into_iter()
+        .chain(self.review_within.as_ref().map(|within| {
+            (
+                "root-cause analysis",
+                format!("within {within} of resolution"),
+            )
+        }))
         .map(|(label, value)| format!("{label:<24}{value}"))
         .collect()
     }
@@ -254,6 +264,7 @@ impl Policy {
                     "customer_update_every",
                     terms.customer_update_every.as_ref(),
                 ),
+                ("review_within", terms.review_within.as_ref()),
             ];
             for (field, value) in durations {
                 if let Some(value) = value.filter(|v| duration::parse(v).is_none()) {
@@ -356,6 +367,7 @@ mod tests {
                 "customer updates        required, every 30m",
                 "internal summary every  15m",
                 "respond within          15m",
+                "root-cause analysis     within 3d of resolution",
             ]
         );
         let sev4 = policy.severity("SEV4").unwrap().duties();
@@ -364,6 +376,7 @@ mod tests {
             "notify                  nobody beyond the responders"
         );
         assert_eq!(sev4[1], "customer updates        none");
+        assert_eq!(sev4.len(), 4, "SEV4 sets no deadline for its analysis");
         let mut terms = policy.severity("SEV3").unwrap().clone();
         assert_eq!(
             terms.duties()[1],
@@ -405,11 +418,12 @@ mod tests {
                 "major:    { high: SEV1, medium: SEV9 }",
             )
             .replace("response_target: 30m", "response_target: soon")
-            .replace("default_severity: SEV3", "default_severity: SEV7");
+            .replace("default_severity: SEV3", "default_severity: SEV7")
+            .replace("review_within: 5d", "review_within: next week");
         let policy = parse(&source);
         let problems = policy.problems(&source);
         let messages: Vec<_> = problems.iter().map(|p| p.message.as_str()).collect();
-        assert_eq!(problems.len(), 4, "{messages:?}");
+        assert_eq!(problems.len(), 5, "{messages:?}");
         let major_line = find_line(&source, "major:    {", 1).unwrap();
         assert_eq!(problems[0].line, major_line);
         assert!(messages.iter().any(|m| m.contains("SEV9")));
@@ -418,5 +432,8 @@ mod tests {
             .any(|m| m.contains("no severity for impact `major` and urgency `low`")));
         assert!(messages.iter().any(|m| m.contains("response_target: soon")));
         assert!(messages.iter().any(|m| m.contains("SEV7")));
+        assert!(messages
+            .iter()
+            .any(|m| m.contains("review_within: next week")));
     }
 }

@@ -219,6 +219,8 @@ mod tests {
                 kind,
                 changes: Vec::new(),
                 owner: None,
+                due: None,
+                link: None,
                 covers: covers.iter().map(|c| c.to_string()).collect(),
             },
             text: String::new(),

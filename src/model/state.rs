@@ -9,6 +9,8 @@
 //! - when impact ended: each change names the time it replaced (`from`), so
 //!   a correction to an earlier time still replaces it; of the times no
 //!   change replaced (set on two clones at once), the later event's wins;
+//! - follow-up actions: every `action` entry is one, closed by the first
+//!   `done` entry that names it (`action::fold`);
 //! - status: the first time a status is entered wins; an entry moving back
 //!   reopens the incident only if it was recorded from the status the fold
 //!   stands at (its `from`), otherwise, recorded on a clone that had not seen
@@ -19,6 +21,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::action;
 use super::checklist::{self, CheckItem};
 use super::incident::{Incident, Role, Sme, Status, Timestamps};
 use super::markdown;
@@ -56,6 +59,13 @@ pub fn fold(incident: &mut Incident, body: &mut String, entries: &[Entry]) {
     }
     if let Some(assembled) = super::metrics::assembled_at(entries) {
         incident.timestamps.assembled = Some(assembled);
+    }
+    // A record that never kept its actions keeps not keeping them while its
+    // timeline has none, so reading it changes nothing; writers start the
+    // list (`Recording::write_state`).
+    let actions = action::fold(entries);
+    if !actions.is_empty() || incident.actions.is_some() {
+        incident.actions = Some(actions);
     }
     let mut smes: Vec<Sme> = Vec::new();
     for (_, change) in changes() {
@@ -345,6 +355,8 @@ mod tests {
                     })
                     .collect(),
                 owner: None,
+                due: None,
+                link: None,
                 covers: Vec::new(),
             },
             text: String::new(),
@@ -526,6 +538,23 @@ mod tests {
             .map(|s| (s.name.as_str(), s.area.as_str()))
             .collect();
         assert_eq!(smes, [("dana", "cache"), ("erin", "net")]);
+    }
+
+    #[test]
+    fn a_record_keeps_its_actions_once_it_has_any() {
+        // An older record with no action entries stays as it was read.
+        assert_eq!(folded(&[]).actions, None);
+        let mut action = entry("07:00", EntryKind::Action, &[]);
+        action.id = "20261124T070000Z-000-1a2b3c4d".into();
+        action.text = "Alert on errors".into();
+        let actions = folded(&[action]).actions.unwrap();
+        assert_eq!(actions.len(), 1);
+        assert_eq!(actions[0].id, "1a2b3c4d");
+        // One that keeps a list keeps it, emptied when the entries say so.
+        let mut incident = incident();
+        incident.actions = Some(actions);
+        fold(&mut incident, &mut String::new(), &[]);
+        assert_eq!(incident.actions, Some(Vec::new()));
     }
 
     #[test]

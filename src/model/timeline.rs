@@ -39,6 +39,8 @@ name_table! {
         Check = "check",
         /// Recorded by the tool: the current impact statement changed.
         Impact = "impact",
+        /// Recorded by the tool: a follow-up action was done.
+        Done = "done",
     }
 }
 
@@ -74,8 +76,8 @@ impl EntryKind {
 }
 
 /// What a recorded change changed. Written in entry files as `severity`,
-/// `status`, `role:<role>`, `accept:<role>`, `sme:<name>`, `check:<item id>`
-/// or `impact-ended`.
+/// `status`, `role:<role>`, `accept:<role>`, `sme:<name>`, `check:<item id>`,
+/// `impact-ended` or `action:<action id>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Field {
     Severity,
@@ -90,6 +92,8 @@ pub enum Field {
     Check(String),
     /// When impact ended (RFC 3339), apart from mitigation.
     ImpactEnded,
+    /// A follow-up action, by its action id.
+    Action(String),
     /// A field this build does not know (a newer build's, or a hand edit):
     /// kept as written.
     Other(String),
@@ -105,6 +109,7 @@ impl std::fmt::Display for Field {
             Field::Sme(name) => write!(f, "sme:{name}"),
             Field::Check(id) => write!(f, "check:{id}"),
             Field::ImpactEnded => f.write_str("impact-ended"),
+            Field::Action(id) => write!(f, "action:{id}"),
             Field::Other(text) => f.write_str(text),
         }
     }
@@ -125,6 +130,7 @@ impl From<&str> for Field {
                 .map_or_else(|_| Field::Other(text.into()), Field::Accept),
             ("sme", name) if !name.is_empty() => Field::Sme(name.into()),
             ("check", id) if !id.is_empty() => Field::Check(id.into()),
+            ("action", id) if !id.is_empty() => Field::Action(id.into()),
             _ => Field::Other(text.into()),
         }
     }
@@ -174,6 +180,12 @@ pub struct EntryHeader {
     /// Who owns it, for action items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+    /// For action items: when it should be done by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<DateTime<Utc>>,
+    /// For a `done` entry: what shows the action done (a URL or a commit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
     /// For a published summary: the ids of the entries it reported, so the
     /// next summary reports every entry not yet reported, whenever it
     /// arrived (a merge from another clone, an entry backdated with `--at`).
@@ -198,13 +210,15 @@ impl Serialize for Entry {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let h = &self.header;
-        let mut s = serializer.serialize_struct("Entry", 7)?;
+        let mut s = serializer.serialize_struct("Entry", 9)?;
         s.serialize_field("at", &h.at)?;
         s.serialize_field("author", &h.author)?;
         s.serialize_field("email", &h.email)?;
         s.serialize_field("kind", &h.kind)?;
         s.serialize_field("changes", &h.changes)?;
         s.serialize_field("owner", &h.owner)?;
+        s.serialize_field("due", &h.due)?;
+        s.serialize_field("link", &h.link)?;
         s.serialize_field("text", &self.text)?;
         s.end()
     }
@@ -257,13 +271,14 @@ mod tests {
             "sme:Dana Lee",
             "check:commander.announce",
             "impact-ended",
+            "action:1a2b3c4d",
         ] {
             let field = Field::from(text);
             assert!(!matches!(field, Field::Other(_)), "{text}");
             assert_eq!(field.to_string(), text);
         }
         // Unknown fields survive a round trip untouched.
-        for text in ["role:boss", "escalation", "check:"] {
+        for text in ["role:boss", "escalation", "check:", "action:"] {
             assert_eq!(Field::from(text), Field::Other(text.into()));
             assert_eq!(Field::from(text).to_string(), text);
         }

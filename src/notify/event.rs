@@ -168,6 +168,8 @@ mod tests {
                 kind,
                 changes,
                 owner: None,
+                due: None,
+                link: None,
                 covers: Vec::new(),
             },
             text: text.into(),

@@ -6,6 +6,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
+use crate::model::action::Action;
 use crate::model::checklist::{self, CheckItem};
 use crate::model::due::{DueItem, DueKind};
 use crate::model::incident::{Incident, IncidentType, PolicyPin, Roles, Sme, Status, Timestamps};
@@ -49,6 +50,8 @@ pub struct IncidentView<'a> {
     pub checklist: Vec<CheckItemView<'a>>,
     /// Every timeline entry, oldest first.
     pub timeline: Vec<EntryView<'a>>,
+    /// The follow-up actions and their state, in the order added.
+    pub actions: Vec<ActionView<'a>>,
     /// The record itself, for what [`RecordContext`] works out from it.
     #[serde(skip)]
     record: &'a Incident,
@@ -80,6 +83,12 @@ impl<'a> IncidentView<'a> {
             body: &doc.body,
             checklist: checklist.iter().map(CheckItemView::new).collect(),
             timeline: timeline.iter().map(EntryView::new).collect(),
+            actions: incident
+                .actions
+                .iter()
+                .flatten()
+                .map(ActionView::new)
+                .collect(),
             record: incident,
             items: checklist,
             entries: timeline,
@@ -208,6 +217,10 @@ pub struct EntryView<'a> {
     pub kind: EntryKind,
     pub changes: Vec<ChangeView<'a>>,
     pub owner: Option<&'a str>,
+    /// For action entries: when it should be done by.
+    pub due: Option<DateTime<Utc>>,
+    /// For `done` entries: what shows the action done.
+    pub link: Option<&'a str>,
     pub text: &'a str,
 }
 
@@ -221,7 +234,94 @@ impl<'a> EntryView<'a> {
             kind: h.kind,
             changes: h.changes.iter().map(ChangeView::new).collect(),
             owner: h.owner.as_deref(),
+            due: h.due,
+            link: h.link.as_deref(),
             text: &entry.text,
+        }
+    }
+}
+
+/// A follow-up action and its state.
+#[derive(Debug, Serialize)]
+pub struct ActionView<'a> {
+    /// The action id `incident action done` takes.
+    pub id: &'a str,
+    /// The first line of its text.
+    pub text: &'a str,
+    pub owner: Option<&'a str>,
+    pub due: Option<DateTime<Utc>>,
+    /// `open` or `done`.
+    pub state: &'static str,
+    /// When it was done; null while open.
+    pub done: Option<DateTime<Utc>>,
+    /// What shows it done: a URL or a commit; null if none was given.
+    pub link: Option<&'a str>,
+}
+
+impl<'a> ActionView<'a> {
+    fn new(action: &'a Action) -> Self {
+        ActionView {
+            id: &action.id,
+            text: &action.text,
+            owner: action.owner.as_deref(),
+            due: action.due,
+            state: action.state(),
+            done: action.done,
+            link: action.link.as_deref(),
+        }
+    }
+}
+
+/// One line of `incident actions`: a follow-up action and its incident.
+#[derive(Debug, Serialize)]
+pub struct ActionItem<'a> {
+    /// The incident's id.
+    pub incident: &'a str,
+    /// The incident's title.
+    pub title: &'a str,
+    pub id: &'a str,
+    pub text: &'a str,
+    pub owner: Option<&'a str>,
+    pub due: Option<DateTime<Utc>>,
+    /// `open` or `done`.
+    pub state: &'static str,
+    /// Open and past its due time.
+    pub overdue: bool,
+    pub done: Option<DateTime<Utc>>,
+    pub link: Option<&'a str>,
+}
+
+impl<'a> ActionItem<'a> {
+    pub fn new(incident: &'a Incident, action: &'a Action, now: DateTime<Utc>) -> Self {
+        ActionItem {
+            incident: &incident.id,
+            title: &incident.title,
+            id: &action.id,
+            text: &action.text,
+            owner: action.owner.as_deref(),
+            due: action.due,
+            state: action.state(),
+            overdue: action.is_overdue(now),
+            done: action.done,
+            link: action.link.as_deref(),
+        }
+    }
+}
+
+/// What `incident actions --json` prints.
+#[derive(Debug, Serialize)]
+pub struct ActionList<'a> {
+    /// See [`JSON_VERSION`].
+    pub json_version: u32,
+    /// Open actions first, soonest due first; then those done.
+    pub actions: &'a [ActionItem<'a>],
+}
+
+impl<'a> ActionList<'a> {
+    pub fn new(actions: &'a [ActionItem<'a>]) -> Self {
+        ActionList {
+            json_version: JSON_VERSION,
+            actions,
         }
     }
 }
@@ -248,7 +348,8 @@ impl<'a> ChangeView<'a> {
 /// a list of due items worked out for it.
 #[derive(Debug, Serialize)]
 pub struct DueView {
-    /// `recurring`, `reminder`, `decision-point` or `start-item`.
+    /// `recurring`, `reminder`, `decision-point`, `start-item`, `action` or
+    /// `review`.
     pub kind: DueKind,
     pub id: String,
     pub what: String,

@@ -132,7 +132,7 @@ pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, Error> {
         marker.push('x');
     }
     let mut quoted = Vec::new();
-    mark_for_quoting(&mut tree, true, &marker, &mut quoted);
+    mark_for_quoting(&mut tree, TOP_LEVEL_TIMES, &marker, &mut quoted);
     if quoted.is_empty() {
         return Ok(plain);
     }
@@ -146,11 +146,13 @@ pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, Error> {
 
 /// Replaces each string value that [`quote_for_yaml_1_1`] picks with
 /// `<marker><n>z`, `n` its index in `quoted`. Keys are left alone, and so are
-/// the times the tool writes (an entry's `at`, everything under
-/// `timestamps`): a YAML 1.1 reader reading those as times reads them right.
+/// the times the tool writes (an entry's `at` and `due`, everything under
+/// `timestamps`, an action's `due` and `done`): a YAML 1.1 reader reading
+/// those as times reads them right. `times` names the keys holding times at
+/// this level.
 fn mark_for_quoting(
     value: &mut serde_norway::Value,
-    top: bool,
+    times: &[&str],
     marker: &str,
     quoted: &mut Vec<String>,
 ) {
@@ -162,21 +164,33 @@ fn mark_for_quoting(
         }
         Value::Sequence(items) => {
             for item in items {
-                mark_for_quoting(item, false, marker, quoted);
+                mark_for_quoting(item, &[], marker, quoted);
             }
         }
         Value::Mapping(map) => {
+            let top = times == TOP_LEVEL_TIMES;
             for (key, item) in map.iter_mut() {
-                let is_time = top && matches!(key.as_str(), Some("at" | "timestamps"));
-                if !is_time {
-                    mark_for_quoting(item, false, marker, quoted);
+                let key = key.as_str();
+                if key.is_some_and(|key| times.contains(&key)) {
+                    continue;
+                }
+                match (top, key, item) {
+                    (true, Some("actions"), Value::Sequence(actions)) => {
+                        for action in actions {
+                            mark_for_quoting(action, &["due", "done"], marker, quoted);
+                        }
+                    }
+                    (_, _, item) => mark_for_quoting(item, &[], marker, quoted),
                 }
             }
         }
-        Value::Tagged(tagged) => mark_for_quoting(&mut tagged.value, false, marker, quoted),
+        Value::Tagged(tagged) => mark_for_quoting(&mut tagged.value, &[], marker, quoted),
         _ => {}
     }
 }
+
+/// The top-level keys of the tool's front matter that hold its own times.
+const TOP_LEVEL_TIMES: &[&str] = &["at", "due", "timestamps"];
 
 /// Whether a string, written plain, would read as something other than a
 /// string in YAML 1.1, which PyYAML, Jekyll and code hosts' front-matter
@@ -419,12 +433,25 @@ mod tests {
             "drill": false,
             "owner": null,
             "timestamps": { "declared": "2026-11-24T06:50:00Z", "paged": "2026-11-24" },
+            "due": "2026-12-10T23:59:59Z",
+            "actions": [{
+                "id": "1a2b3c4d",
+                "due": "2026-12-10T23:59:59Z",
+                "done": "2026-12-01T09:00:00Z",
+            }],
         });
         let yaml = to_yaml(&header).unwrap();
         let plain = serde_norway::to_string(&header).unwrap();
         // Only the dotted address, a YAML 1.1 float, changes.
         assert_eq!(yaml, plain.replace("- 10.0.0.1", "- '10.0.0.1'"), "{yaml}");
-        assert!(yaml.starts_with("at: 2026-11-24T06:50:00Z\n"), "{yaml}");
+        for bare in [
+            "at: 2026-11-24T06:50:00Z",
+            "due: 2026-12-10T23:59:59Z",
+            "- done: 2026-12-01T09:00:00Z",
+            "  due: 2026-12-10T23:59:59Z",
+        ] {
+            assert!(yaml.lines().any(|line| line == bare), "{bare}: {yaml}");
+        }
         let back: serde_json::Value = from_yaml(&yaml).unwrap();
         assert_eq!(back, header);
     }

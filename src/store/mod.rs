@@ -362,9 +362,23 @@ impl Store {
         })
     }
 
-    /// A new timeline entry file under a name no other entry has. Entries in
-    /// the same second get a sequence number so they list in the order written.
+    /// A new timeline entry file, named by its id (given it by
+    /// [`Store::entry_id`] if it has none yet).
     pub fn new_entry(&self, changes: &mut Changes, id: &str, entry: &Entry) -> Result<PathBuf> {
+        let name = match entry.id.is_empty() {
+            true => self.entry_id(changes, id, entry)?,
+            false => entry.id.clone(),
+        };
+        let path = self.timeline_dir(id).join(format!("{name}.md"));
+        let body = timeline::text_to_body(&entry.text);
+        changes.write(path.clone(), frontmatter::render(&entry.header, &body)?);
+        Ok(path)
+    }
+
+    /// An id for a new entry of incident `id` that no other entry has, here
+    /// or among `changes`: its file name without `.md`. Entries in the same
+    /// second get a sequence number so they list in the order written.
+    pub fn entry_id(&self, changes: &Changes, id: &str, entry: &Entry) -> Result<String> {
         let dir = self.timeline_dir(id);
         let second = timeline::entry_file_name(entry.header.at, "");
         let second = second.trim_end_matches("-.md");
@@ -390,10 +404,8 @@ impl Store {
             "{sequence:03}-{}",
             &crate::git::blob_id(key.as_bytes())[..8]
         );
-        let path = dir.join(timeline::entry_file_name(entry.header.at, &unique));
-        let body = timeline::text_to_body(&entry.text);
-        changes.write(path.clone(), frontmatter::render(&entry.header, &body)?);
-        Ok(path)
+        let name = timeline::entry_file_name(entry.header.at, &unique);
+        Ok(name.trim_end_matches(".md").to_string())
     }
 
     /// The repository's configuration, if `incident init` wrote one.

@@ -201,7 +201,7 @@ fn a_broken_timeline_entry_is_named_and_the_rest_still_reads() {
     }
     commit_edit(&repo, &path, "kind: finding", "kind: gossip");
     let (_, stderr) = warned(&repo, &["show"]);
-    insta::assert_snapshot!(stderr.replace(&entry, "ENTRY"), @"warning: incidents/2026-11-24-checkout-errors_tkkt/timeline/ENTRY:4: kind: unknown entry kind `gossip`; expected one of: note, milestone, suggestion, finding, redefinition, update, action, summary, declared, severity, status, role, check, impact; that entry is left out");
+    insta::assert_snapshot!(stderr.replace(&entry, "ENTRY"), @"warning: incidents/2026-11-24-checkout-errors_tkkt/timeline/ENTRY:4: kind: unknown entry kind `gossip`; expected one of: note, milestone, suggestion, finding, redefinition, update, action, summary, declared, severity, status, role, check, impact, done; that entry is left out");
 }
 
 /// Regression (team sync): conflict markers left by a plain `git merge`
@@ -642,4 +642,68 @@ fn a_mistyped_role_item_or_incident_gets_a_suggestion() {
     insta::assert_snapshot!(refused(&repo, &["show", "checkout-erors"]), @"error: no incident matches `checkout-erors`; known: 2026-11-24-checkout-errors_tkkt; did you mean `2026-11-24-checkout-errors_tkkt`?");
     // Nothing close: the usual hint.
     insta::assert_snapshot!(refused(&repo, &["check", "zzzz"]), @"error: no checklist item matches `zzzz`; `incident show` lists the open items");
+}
+
+// Follow-up actions
+
+#[test]
+fn follow_up_actions_refused() {
+    let repo = with_incident();
+    let action = repo
+        .ok(&["action", "add", "Alert on errors", "--owner", "dana"])
+        .trim()
+        .to_string();
+    let cases: [(&[&str], &str); 8] = [
+        (
+            &["action", "add", "Cap retries", "--owner", " "],
+            "error: an action needs an --owner: who sees it through",
+        ),
+        (
+            &["action", "add", "Cap retries", "--owner", "dana", "--due", "next week"],
+            "error: cannot read due date `next week`; write a date (2026-12-10, the end of that day in local time), a time in RFC 3339 or a span from now (3d, 12h)",
+        ),
+        (
+            &["action", "add", "", "--owner", "dana"],
+            "error: the text is empty; nothing was recorded",
+        ),
+        (
+            &["action", "done", "0000beef"],
+            "error: no incident has a follow-up action `0000beef`; `incident actions` lists every action with its id",
+        ),
+        (
+            &["-i", ID, "action", "done", "0000beef"],
+            &format!("error: no follow-up action `0000beef` in {ID}; known: {action}; `incident actions` lists every action with its id"),
+        ),
+        (
+            &["action", "done", &action, "--link", ""],
+            "error: --link needs a URL or a commit",
+        ),
+        (
+            &["note", "--kind", "note", "--owner", "dana", "x"],
+            "error: --owner is for action items; add --kind action",
+        ),
+        (
+            &["-i", ID, "action", "add", "Cap retries", "--owner", "dana", "--due", "2026-02-30"],
+            "error: cannot read due date `2026-02-30`; write a date (2026-12-10, the end of that day in local time), a time in RFC 3339 or a span from now (3d, 12h)",
+        ),
+    ];
+    for (args, expected) in cases {
+        assert_eq!(refused(&repo, args).trim_end(), expected, "{args:?}");
+    }
+    // Done twice: the second is refused and names when the first was.
+    repo.ok(&["action", "done", &action]);
+    assert_eq!(
+        refused(&repo, &["action", "done", &action]).trim_end(),
+        format!("error: follow-up action `{action}` was already done at 2026-11-24 06:50 +00:00")
+    );
+    // A due date in the past is fine: the action was written down late.
+    repo.ok(&[
+        "action",
+        "add",
+        "Page sooner",
+        "--owner",
+        "dana",
+        "--due",
+        "2020-01-01",
+    ]);
 }

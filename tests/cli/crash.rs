@@ -29,6 +29,15 @@ fn handed_off(repo: &TestRepo) {
     repo.ok(&["role", "commander", "carol"]);
 }
 
+/// The id `action add "Alert on errors"` gives under the fixed clock.
+const ACTION: &str = "5fd1f25d";
+
+fn with_action(repo: &TestRepo) {
+    declared(repo);
+    let id = repo.ok(&["action", "add", "Alert on errors", "--owner", "dana"]);
+    assert_eq!(id.trim(), ACTION);
+}
+
 fn checked(repo: &TestRepo) {
     declared(repo);
     repo.ok(&["check", "commander.announce"]);
@@ -170,6 +179,45 @@ fn killed_at_every_step(setup: Setup, args: &[&str]) {
 #[test]
 fn note() {
     killed_at_every_step(declared, &["note", "Error rate at 30%"]);
+}
+
+#[test]
+fn action_add() {
+    killed_at_every_step(
+        declared,
+        &[
+            "action",
+            "add",
+            "Alert on errors",
+            "--owner",
+            "dana",
+            "--due",
+            "3d",
+        ],
+    );
+}
+
+#[test]
+fn action_done() {
+    killed_at_every_step(
+        with_action,
+        &["action", "done", ACTION, "--link", "4e1f0c2"],
+    );
+}
+
+#[test]
+fn note_of_kind_action() {
+    killed_at_every_step(
+        declared,
+        &[
+            "note",
+            "--kind",
+            "action",
+            "--owner",
+            "dana",
+            "Alert on errors",
+        ],
+    );
 }
 
 #[test]

@@ -5,6 +5,7 @@
 
 mod harness;
 
+mod actions;
 mod bad_input;
 mod colour;
 mod completions;

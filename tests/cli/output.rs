@@ -150,6 +150,7 @@ fn declare_and_a_severity_change_print_the_duties_of_the_severity_in_force() {
       customer updates        optional, every 4h
       internal summary every  30m
       respond within          2h
+      root-cause analysis     within 10d of resolution
     ");
     let output = repo
         .incident(&["severity", "SEV1", "--reason", "every region"])
@@ -164,6 +165,7 @@ fn declare_and_a_severity_change_print_the_duties_of_the_severity_in_force() {
       customer updates        required, every 30m
       internal summary every  15m
       respond within          15m
+      root-cause analysis     within 3d of resolution
     ");
     let output = repo.incident(&["severity", "SEV4"]).output().unwrap();
     assert!(output.status.success());

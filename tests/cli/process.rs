@@ -515,14 +515,18 @@ fn cadences_and_decision_points_through_a_sev1_response() {
         ["checkout.failover-decision", "scribe.internal-summary"]
     );
 
-    // Once resolved nothing is due, whenever you ask.
+    // Once resolved the response's tasks are over, whenever you ask; only
+    // the root-cause analysis is due, 3 days on for SEV1.
     repo.now = at("07:30");
     repo.ok(&["status", "resolved", "--force"]);
     for time in ["07:30", "09:00"] {
         let (code, due) = due_at(&repo, &id, time);
         assert_eq!(code, 0);
-        assert!(due.is_empty(), "{due:#?}");
+        let ids: Vec<&str> = due.iter().map(|i| i["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["rca"], "{due:#?}");
+        assert_eq!(due[0]["due"], "2026-11-27T07:30:00Z");
     }
+    repo.ok(&["-i", &id, "rca"]);
     let (code, out, _) = run(&repo, &["-i", &id, "due"]);
     assert_eq!((code, out.as_str()), (0, ""));
 }

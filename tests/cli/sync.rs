@@ -323,7 +323,7 @@ fn a_conflicting_merge_is_left_in_progress_and_named() {
         repo.git(&["commit", "-q", "-am", "cause"]);
     }
     a.ok(&["sync"]);
-    insta::assert_snapshot!(b.fails(&["sync"]), @"error: merging origin/main left conflicts in incidents/2026-11-24-logins-fail_dp4n/incident.md:59; settle those conflicts by hand, then run `incident resolve` (it rebuilds the rest from the timeline and commits the merge) and `incident sync` again");
+    insta::assert_snapshot!(b.fails(&["sync"]), @"error: merging origin/main left conflicts in incidents/2026-11-24-logins-fail_dp4n/incident.md:61; settle those conflicts by hand, then run `incident resolve` (it rebuilds the rest from the timeline and commits the merge) and `incident sync` again");
     assert!(b.root.join(".git/MERGE_HEAD").exists());
     assert_eq!(
         b.git(&["diff", "--name-only", "--diff-filter=U"]).trim(),
