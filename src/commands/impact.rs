@@ -65,7 +65,7 @@ fn record(recording: Recording, text: String, ended: bool) -> Result<()> {
     if markdown::breaks_sections(statement) {
         bail!("the impact statement cannot hold `#` or `##` headings or an unclosed code fence, which would break its section in `incident.md`; use `###` or plain text");
     }
-    let mut changes = Vec::new();
+    let mut state_changes = Vec::new();
     let times = &doc.incident.timestamps;
     if ended {
         let at = recording.at;
@@ -82,14 +82,14 @@ fn record(recording: Recording, text: String, ended: bool) -> Result<()> {
         let rfc3339 =
             |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         if times.impact_ended != Some(at) {
-            changes.push(Change {
+            state_changes.push(Change {
                 field: Field::ImpactEnded,
                 from: times.impact_ended.map(rfc3339),
                 to: Some(rfc3339(at)),
             });
         }
     }
-    if changes.is_empty() && markdown::section_text(&doc.body, IMPACT_SECTION) == statement {
+    if state_changes.is_empty() && markdown::section_text(&doc.body, IMPACT_SECTION) == statement {
         let already = match ended {
             true => {
                 "impact is already recorded as ended then, and the current impact already says that"
@@ -98,7 +98,7 @@ fn record(recording: Recording, text: String, ended: bool) -> Result<()> {
         };
         return Err(Error::NoChange(already.into()).into());
     }
-    let entry = recording.entry(EntryKind::Impact, statement.to_string(), changes);
+    let entry = recording.entry(EntryKind::Impact, statement.to_string(), state_changes);
     let mut changes = Changes::default();
     recording.write_state(&mut changes, doc, timeline, &entry)?;
     let summary = match ended {

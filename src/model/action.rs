@@ -144,24 +144,13 @@ pub fn open_action<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::test_support::at;
-    use crate::model::timeline::{Change, EntryHeader};
+    use crate::model::test_support::{at, bare_entry};
+    use crate::model::timeline::Change;
 
     fn entry(id: &str, hh_mm: &str, kind: EntryKind, text: &str) -> Entry {
         Entry {
-            id: id.to_string(),
-            header: EntryHeader {
-                at: at(hh_mm),
-                author: "a".into(),
-                email: "a@example.com".into(),
-                kind,
-                changes: Vec::new(),
-                owner: None,
-                due: None,
-                link: None,
-                covers: Vec::new(),
-            },
             text: text.to_string(),
+            ..bare_entry(id, hh_mm, kind)
         }
     }
 

@@ -210,21 +210,9 @@ mod tests {
     }
 
     fn entry(id: &str, time: &str, kind: EntryKind, covers: &[&str]) -> Entry {
-        Entry {
-            id: id.into(),
-            header: crate::model::timeline::EntryHeader {
-                at: at(time),
-                author: "a".into(),
-                email: "a@example.com".into(),
-                kind,
-                changes: Vec::new(),
-                owner: None,
-                due: None,
-                link: None,
-                covers: covers.iter().map(|c| c.to_string()).collect(),
-            },
-            text: String::new(),
-        }
+        let mut entry = bare_entry(id, time, kind);
+        entry.header.covers = covers.iter().map(|c| c.to_string()).collect();
+        entry
     }
 
     /// Regression (team sync): "since the last summary" was filtered by event

@@ -25,7 +25,7 @@ use super::action;
 use super::checklist::{self, CheckItem};
 use super::incident::{Incident, Role, Sme, Status, Timestamps};
 use super::markdown;
-use super::timeline::{Entry, EntryKind, Field};
+use super::timeline::{Change, Entry, EntryKind, Field};
 use super::transition;
 
 /// The body section holding the current impact statement.
@@ -39,13 +39,7 @@ pub fn fold(incident: &mut Incident, body: &mut String, entries: &[Entry]) {
             .iter()
             .flat_map(|entry| entry.header.changes.iter().map(move |c| (entry, c)))
     };
-    let latest = |field: &Field| {
-        entries
-            .iter()
-            .rev()
-            .flat_map(|entry| entry.header.changes.iter().rev())
-            .find(|c| &c.field == field)
-    };
+    let latest = |field: &Field| latest_change(entries, field);
     if let Some(severity) = latest(&Field::Severity).and_then(|c| c.to.clone()) {
         incident.severity = severity;
     }
@@ -114,7 +108,7 @@ pub fn fold(incident: &mut Incident, body: &mut String, entries: &[Entry]) {
 /// When impact ended as the `impact-ended` changes say (`Some(None)`: it was
 /// cleared), or `None` when no entry records it.
 fn impact_ended(entries: &[Entry]) -> Option<Option<DateTime<Utc>>> {
-    let changes: Vec<&super::timeline::Change> = entries
+    let changes: Vec<&Change> = entries
         .iter()
         .flat_map(|entry| &entry.header.changes)
         .filter(|c| c.field == Field::ImpactEnded)
@@ -178,12 +172,7 @@ pub fn as_of(
     for item in items.iter_mut() {
         let field = Field::Check(item.id.clone());
         let latest = |entries: &[Entry]| {
-            entries
-                .iter()
-                .rev()
-                .flat_map(|entry| entry.header.changes.iter().rev())
-                .find(|change| change.field == field)
-                .map(|change| change.to.as_deref() == Some(CHECKED))
+            latest_change(entries, &field).map(|change| change.to.as_deref() == Some(CHECKED))
         };
         if let Some(checked) = latest(before).or_else(|| latest(after).map(|_| false)) {
             item.checked = checked;
@@ -198,12 +187,7 @@ pub fn fold_checklist(source: &str, entries: &[Entry]) -> String {
     let mut folded = source.to_string();
     // From the last item back, so that earlier items' places stay put.
     for item in checklist::parse(source).iter().rev() {
-        let field = Field::Check(item.id.clone());
-        let latest = entries
-            .iter()
-            .rev()
-            .flat_map(|entry| entry.header.changes.iter().rev())
-            .find(|change| change.field == field);
+        let latest = latest_change(entries, &Field::Check(item.id.clone()));
         if let Some(checked) = latest.and_then(|c| c.to.as_deref()).map(|to| to == CHECKED) {
             if checked != item.checked {
                 folded = checklist::set_checked(&folded, item, checked);
@@ -211,6 +195,15 @@ pub fn fold_checklist(source: &str, entries: &[Entry]) -> String {
         }
     }
     folded
+}
+
+/// The last change of `field` in `entries` (in timeline order).
+fn latest_change<'a>(entries: &'a [Entry], field: &Field) -> Option<&'a Change> {
+    entries
+        .iter()
+        .rev()
+        .flat_map(|entry| entry.header.changes.iter().rev())
+        .find(|change| &change.field == field)
 }
 
 /// The `to` of a `check:` change that checked the item (`open` reopens it).
@@ -332,35 +325,22 @@ pub fn insertion_point(entries: &[Entry], at: DateTime<Utc>) -> usize {
 mod tests {
     use super::*;
     use crate::model::test_support::*;
-    use crate::model::timeline::{Change, EntryHeader};
 
     fn entry(
         hh_mm: &str,
         kind: EntryKind,
         changes: &[(&str, Option<&str>, Option<&str>)],
     ) -> Entry {
-        Entry {
-            id: format!("{hh_mm}-{}", changes.len()),
-            header: EntryHeader {
-                at: at(hh_mm),
-                author: "a".into(),
-                email: "a@example.com".into(),
-                kind,
-                changes: changes
-                    .iter()
-                    .map(|(field, from, to)| Change {
-                        field: Field::from(*field),
-                        from: from.map(str::to_string),
-                        to: to.map(str::to_string),
-                    })
-                    .collect(),
-                owner: None,
-                due: None,
-                link: None,
-                covers: Vec::new(),
-            },
-            text: String::new(),
-        }
+        let mut entry = bare_entry(&format!("{hh_mm}-{}", changes.len()), hh_mm, kind);
+        entry.header.changes = changes
+            .iter()
+            .map(|(field, from, to)| Change {
+                field: Field::from(*field),
+                from: from.map(str::to_string),
+                to: to.map(str::to_string),
+            })
+            .collect();
+        entry
     }
 
     fn status(hh_mm: &str, from: &str, to: &str) -> Entry {
