@@ -95,6 +95,22 @@ impl TestRepo {
         Command::from_std(self.incident_process(args))
     }
 
+    /// The benchmark data generator (`examples/generate.rs`), which `cargo
+    /// test` builds beside the binary, run in this environment.
+    pub(crate) fn generator(&self, args: &[&str]) -> Command {
+        let binary = assert_cmd::cargo::cargo_bin!("incident");
+        let generator = binary.parent().unwrap().join("examples/generate");
+        assert!(
+            generator.exists(),
+            "{} is missing: plain `cargo test` builds it, `cargo test --test cli` does not",
+            generator.display()
+        );
+        let mut cmd = std::process::Command::new(generator);
+        self.env(&mut cmd);
+        cmd.args(args);
+        Command::from_std(cmd)
+    }
+
     /// The binary as a plain process, to start several at once.
     pub(crate) fn incident_process(&self, args: &[&str]) -> std::process::Command {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("incident"));

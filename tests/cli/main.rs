@@ -13,6 +13,7 @@ mod convergence;
 mod core;
 mod crash;
 mod diff;
+mod generate;
 mod guided;
 mod lint;
 mod merge;
