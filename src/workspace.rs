@@ -524,6 +524,45 @@ impl LoadedIncident {
     }
 }
 
+/// Reads every incident in `ids` with `read`, on as many threads as there
+/// are cores, and returns the results in the order of `ids`. Commands across
+/// the whole history spend their time parsing front matter, one file per
+/// incident, and the files are independent. The progress bar, if any,
+/// counts them as they are read.
+pub fn read_each<T: Send>(
+    ids: &[String],
+    read: impl Fn(&str) -> Result<T> + Sync,
+) -> Vec<Result<T>> {
+    let progress = ui::Progress::new("reading incidents", ids.len());
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Below a few hundred files a thread costs more than it saves.
+    let chunk = ids.len().div_ceil(threads).max(ui::PROGRESS_THRESHOLD);
+    let read_chunk = |chunk: &[String]| -> Vec<Result<T>> {
+        chunk
+            .iter()
+            .map(|id| {
+                progress.inc();
+                read(id)
+            })
+            .collect()
+    };
+    let results = std::thread::scope(|scope| {
+        let workers: Vec<_> = ids
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || read_chunk(part)))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| match worker.join() {
+                Ok(results) => results,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    progress.finish();
+    results
+}
+
 /// Incidents a command across the history could not read. One hand-broken
 /// record must not hide the others: commands go on with what they can read,
 /// warn about the rest, and exit 1 at the end.

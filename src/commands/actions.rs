@@ -8,7 +8,7 @@ use crate::model::action::Action;
 use crate::render::view::{ActionItem, ActionList};
 use crate::store::IncidentDoc;
 use crate::ui::{self, print_json};
-use crate::workspace::{read_actions, Unreadable, Workspace};
+use crate::workspace::{read_actions, read_each, Unreadable, Workspace};
 
 /// List the follow-up actions of every incident
 ///
@@ -37,15 +37,10 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
     let now = clock::now()?;
     let ids = store.incident_ids()?;
     let mut unreadable = Unreadable::default();
-    let progress = ui::Progress::new("reading incidents", ids.len());
-    let records: Vec<(IncidentDoc, Vec<Action>)> = ids
-        .iter()
-        .filter_map(|id| {
-            progress.inc();
-            unreadable.check(read_actions(store, id))
-        })
+    let records: Vec<(IncidentDoc, Vec<Action>)> = read_each(&ids, |id| read_actions(store, id))
+        .into_iter()
+        .filter_map(|record| unreadable.check(record))
         .collect();
-    progress.finish();
     unreadable.warn(!records.is_empty() || ids.is_empty())?;
     let owner = args.owner.as_deref().map(str::trim);
     let mut items: Vec<ActionItem<'_>> = records

@@ -6,7 +6,7 @@ use super::{Globals, Outcome};
 use crate::render::view::{IncidentList, ListItem};
 use crate::store::IncidentDoc;
 use crate::ui::{self, print_json};
-use crate::workspace::{Unreadable, Workspace};
+use crate::workspace::{read_each, Unreadable, Workspace};
 
 /// List active incidents (all with --all), newest last.
 #[derive(Debug, clap::Args)]
@@ -33,17 +33,11 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
     // One hand-broken record must not hide the others in the middle of an
     // incident: list what can be read, name what cannot, and exit 1.
     let mut unreadable = Unreadable::default();
-    // `--all` reads the whole history; the bar shows only on a terminal and
-    // for more than a few hundred incidents.
-    let progress = ui::Progress::new("reading incidents", ids.len());
-    let mut docs: Vec<IncidentDoc> = ids
-        .iter()
-        .filter_map(|id| {
-            progress.inc();
-            unreadable.check(store.read_incident(id))
-        })
+    // `--all` reads the whole history, on every core.
+    let mut docs: Vec<IncidentDoc> = read_each(&ids, |id| store.read_incident(id))
+        .into_iter()
+        .filter_map(|doc| unreadable.check(doc))
         .collect();
-    progress.finish();
     unreadable.warn(!docs.is_empty())?;
     // Ids sort by day, then by slug; within a day the declare time decides.
     docs.sort_by(|a, b| {

@@ -10,7 +10,7 @@ use super::{Globals, Outcome};
 use crate::model::duration;
 use crate::model::metrics::{self, median_and_p90};
 use crate::ui::{self, print_json};
-use crate::workspace::{Unreadable, Workspace};
+use crate::workspace::{read_each, Unreadable, Workspace};
 
 /// Response metrics across incidents
 ///
@@ -84,30 +84,29 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
     let mut samples: BTreeMap<(String, String), Samples> = BTreeMap::new();
     let mut unreadable = Unreadable::default();
     let mut read_any = false;
-    let ids = store.incident_ids()?;
-    let progress = ui::Progress::new("reading incidents", ids.len());
-    for id in ids {
-        progress.inc();
-        // Ids start with the declare date, so older incidents are skipped unread.
-        if let Some(since) = since {
+    // Ids start with the declare date, so older incidents are skipped unread.
+    let ids: Vec<String> = store
+        .incident_ids()?
+        .into_iter()
+        .filter(|id| {
             let declared = id
                 .get(..10)
                 .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-            if declared.is_some_and(|d| d < since) {
-                continue;
-            }
-        }
-        // `incident.md` holds every time the metrics need; only records
-        // written before it kept the assembly time need their timeline.
-        let read = || {
-            let doc = store.read_incident(&id)?;
-            let timeline = match metrics::needs_timeline(&doc.incident) {
-                true => store.read_timeline(&id)?.entries,
-                false => Vec::new(),
-            };
-            Ok((doc, timeline))
+            since.is_none_or(|since| declared.is_none_or(|d| d >= since))
+        })
+        .collect();
+    // `incident.md` holds every time the metrics need; only records
+    // written before it kept the assembly time need their timeline.
+    let records = read_each(&ids, |id| {
+        let doc = store.read_incident(id)?;
+        let timeline = match metrics::needs_timeline(&doc.incident) {
+            true => store.read_timeline(id)?.entries,
+            false => Vec::new(),
         };
-        let Some((doc, timeline)) = unreadable.check(read()) else {
+        Ok((doc, timeline))
+    });
+    for record in records {
+        let Some((doc, timeline)) = unreadable.check(record) else {
             continue;
         };
         read_any = true;
@@ -136,7 +135,6 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
             }
         }
     }
-    progress.finish();
     unreadable.warn(read_any)?;
     let groups: Vec<Group> = samples
         .into_iter()
