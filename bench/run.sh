@@ -78,9 +78,9 @@ for n in $sizes; do
     "$bin note -i $active 'Error rate back under 1% after the rollback'" \
     "sh -c 'printf \"Error rate back under 1%%\\n\" >> notes.md && git add notes.md && git commit -q -m note'"
   pair "list --all, $n incidents (rg -l over $files incident.md)" "$repo" \
-    "$bin list --all" "sh -c 'rg -l --no-ignore ^status incidents/*/incident.md >/dev/null'"
+    "$bin list --all" "sh -c 'rg -l --no-ignore ^title: incidents/*/incident.md >/dev/null'"
   pair "stats, $n incidents (rg over incident.md)" "$repo" \
-    "$bin stats" "sh -c 'rg --no-ignore -c ^  mitigated incidents/*/incident.md >/dev/null'"
+    "$bin stats" "sh -c 'rg --no-ignore -c ^title: incidents/*/incident.md >/dev/null'"
   pair "lint, $n incidents (rg over every record)" "$repo" \
     "sh -c '$bin lint 2>/dev/null'" "rg --no-ignore -c ^kind: incidents"
   for cmd in show summary due rca; do
