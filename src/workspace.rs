@@ -524,6 +524,10 @@ impl LoadedIncident {
     }
 }
 
+/// Below this many incidents a thread of its own costs more than it saves:
+/// the usual `list` of the active incidents reads on the calling thread.
+const READ_PER_THREAD_AT_LEAST: usize = 200;
+
 /// Reads every incident in `ids` with `read`, on as many threads as there
 /// are cores, and returns the results in the order of `ids`. Commands across
 /// the whole history spend their time parsing front matter, one file per
@@ -535,8 +539,7 @@ pub fn read_each<T: Send>(
 ) -> Vec<Result<T>> {
     let progress = ui::Progress::new("reading incidents", ids.len());
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    // Below a few hundred files a thread costs more than it saves.
-    let chunk = ids.len().div_ceil(threads).max(ui::PROGRESS_THRESHOLD);
+    let chunk = ids.len().div_ceil(threads).max(READ_PER_THREAD_AT_LEAST);
     let read_chunk = |chunk: &[String]| -> Vec<Result<T>> {
         chunk
             .iter()
@@ -546,19 +549,22 @@ pub fn read_each<T: Send>(
             })
             .collect()
     };
-    let results = std::thread::scope(|scope| {
-        let workers: Vec<_> = ids
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || read_chunk(part)))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| match worker.join() {
-                Ok(results) => results,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    });
+    let results = match ids.len() <= chunk {
+        true => read_chunk(ids),
+        false => std::thread::scope(|scope| {
+            let workers: Vec<_> = ids
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || read_chunk(part)))
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|worker| match worker.join() {
+                    Ok(results) => results,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                })
+                .collect()
+        }),
+    };
     progress.finish();
     results
 }

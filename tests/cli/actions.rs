@@ -21,6 +21,15 @@ fn add(repo: &TestRepo, incident: &str, args: &[&str]) -> String {
     id
 }
 
+/// The action most tests follow: an alert owned by dana, due at `due`.
+fn add_alert(repo: &TestRepo, incident: &str, due: &str) -> String {
+    add(
+        repo,
+        incident,
+        &["Alert on errors", "--owner", "dana", "--due", due],
+    )
+}
+
 fn actions_json(repo: &TestRepo, args: &[&str]) -> Vec<Value> {
     let mut all = vec!["actions", "--json"];
     all.extend_from_slice(args);
@@ -171,11 +180,7 @@ fn two_clones_adding_and_closing_actions_merge_through_the_remote() {
     let a = TestRepo::clone_from(&url, "Alice Example", "alice@example.com");
     let b = TestRepo::clone_from(&url, "Bob Example", "bob@example.com");
     let id = sev1(&a, "Checkout errors");
-    let first = add(
-        &a,
-        &id,
-        &["Alert on errors", "--owner", "dana", "--due", "2026-12-01"],
-    );
+    let first = add_alert(&a, &id, "2026-12-01");
     a.ok(&["sync"]);
     b.ok(&["sync"]);
 
@@ -263,17 +268,7 @@ fn due(repo: &TestRepo, args: &[&str]) -> (i32, String) {
 fn due_shows_overdue_actions_and_the_analysis_after_resolution() {
     let repo = TestRepo::new();
     let id = sev1(&repo, "Checkout errors");
-    let action = add(
-        &repo,
-        &id,
-        &[
-            "Alert on errors",
-            "--owner",
-            "dana",
-            "--due",
-            "2026-11-25T12:00:00Z",
-        ],
-    );
+    let action = add_alert(&repo, &id, "2026-11-25T12:00:00Z");
     let (code, out) = due(&repo, &["--now", "2026-11-24T07:00:00Z"]);
     let line = out.lines().find(|l| l.contains(&action)).unwrap();
     assert!(line.starts_with("due in"), "{line}");
@@ -331,17 +326,7 @@ fn a_severity_without_review_within_sets_no_deadline() {
 fn the_rca_lists_actions_with_owner_due_date_and_state() {
     let repo = TestRepo::new();
     let id = sev1(&repo, "Checkout errors");
-    let alert = add(
-        &repo,
-        &id,
-        &[
-            "Alert on errors",
-            "--owner",
-            "dana",
-            "--due",
-            "2026-12-10T17:00:00Z",
-        ],
-    );
+    let alert = add_alert(&repo, &id, "2026-12-10T17:00:00Z");
     add(&repo, &id, &["Cap retries", "--owner", "erin"]);
     repo.ok(&["action", "done", &alert, "--link", "4e1f0c2"]);
     let draft = repo.ok(&["rca", "-o", "-"]);
