@@ -12,6 +12,9 @@ use git2::build::TreeUpdateBuilder;
 use git2::{FileMode, Oid, Repository, RepositoryState, Signature, Time};
 
 use crate::error::Error;
+use index_file::IndexFile;
+
+mod index_file;
 
 /// Who is recording: the git author identity.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,10 +61,13 @@ pub struct Branch {
 /// a dead command can be told from a live git's by its inode.
 pub struct Staging {
     git_dir: PathBuf,
-    index: git2::Index,
-    /// What the live index looked like when it was copied; if it changed by
-    /// the time the lock is taken, someone else wrote it and the copy is stale.
-    copied_from: Option<IndexStamp>,
+    root: PathBuf,
+    index: IndexFile,
+    /// What the live index looked like when it was read; if it changed by
+    /// the time the lock is taken, someone else wrote it and ours is stale.
+    read_from: Option<IndexStamp>,
+    /// `index.skipHash`: the index is written with a zero checksum.
+    skip_hash: bool,
     /// The index lock is ours from `lock` until `install` or drop.
     locked: bool,
     installed: bool,
@@ -120,32 +126,49 @@ impl Staging {
         self.git_dir.join("index.lock")
     }
 
-    /// Sets these files' entries (as now in the work tree when `true`,
-    /// removed when `false`) and writes the scratch index.
-    pub fn prepare(&mut self, files: &[(&Path, bool)]) -> Result<()> {
-        let index = &mut self.index;
-        let mut update = || -> Result<()> {
-            for &(path, present) in files {
-                match present {
-                    true => {
-                        index.add_path(path)?;
-                        // As committed, whatever the file system says of the
-                        // execute bit (`core.filemode` is not read here).
-                        if let Some(mut entry) = index.get_path(path, 0) {
-                            if entry.mode != BLOB_MODE {
-                                entry.mode = BLOB_MODE;
-                                index.add(&entry)?;
-                            }
-                        }
+    /// Sets these files' entries to the blob given (the file in the work
+    /// tree holds it), or removes them for `None`, and writes the scratch
+    /// index.
+    pub fn prepare(&mut self, files: &[(&Path, Option<String>)]) -> Result<()> {
+        let update = || -> Result<()> {
+            let mut changes = Vec::with_capacity(files.len());
+            for (path, blob) in files {
+                let entry = match blob {
+                    Some(blob) => {
+                        let meta = std::fs::metadata(self.root.join(path))
+                            .with_context(|| format!("cannot read `{}`", path.display()))?;
+                        Some(index_file::NewEntry {
+                            oid: oid_bytes(Oid::from_str(blob)?),
+                            // As committed, whatever the file system says of
+                            // the execute bit.
+                            stat: index_file::Stat::of(&meta, BLOB_MODE),
+                        })
                     }
-                    false => {
-                        if index.get_path(path, 0).is_some() {
-                            index.remove_path(path)?;
-                        }
-                    }
-                }
+                    None => None,
+                };
+                changes.push((git_path(path)?.into_bytes(), entry));
             }
-            index.write()?;
+            let racy_since = self
+                .read_from
+                .as_ref()
+                .and_then(|stamp| stamp.modified)
+                .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|since| since.as_secs() as u32);
+            let root = &self.root;
+            let still_clean = |path: &[u8], oid: &[u8; 20]| {
+                std::str::from_utf8(path)
+                    .ok()
+                    .and_then(|path| Oid::hash_file(git2::ObjectType::Blob, root.join(path)).ok())
+                    .is_some_and(|on_disk| on_disk.as_bytes() == oid)
+            };
+            let mut file = std::fs::File::create(self.scratch())?;
+            self.index.write_updated(
+                &changes,
+                racy_since,
+                &still_clean,
+                self.skip_hash,
+                &mut file,
+            )?;
             Ok(())
         };
         update().context("cannot write the git index")?;
@@ -186,7 +209,7 @@ impl Staging {
         }
         self.locked = true;
         let now = index_stamp(&self.index_path()).context("cannot read the git index")?;
-        if now != self.copied_from {
+        if now != self.read_from {
             return Err(Error::IndexChanged.into());
         }
         Ok(())
@@ -357,11 +380,16 @@ impl Repo {
     }
 
     /// Fails if any of these files differs from HEAD, in the work tree or the
-    /// index, a deletion included; committing them would commit someone
-    /// else's edit or bring back a file they removed.
-    pub fn ensure_unmodified<'a>(&self, paths: impl IntoIterator<Item = &'a Path>) -> Result<()> {
+    /// index (as `staging` read it), a deletion included; committing them
+    /// would commit someone else's edit or bring back a file they removed.
+    pub fn ensure_unmodified<'a>(
+        &self,
+        staging: &Staging,
+        paths: impl IntoIterator<Item = &'a Path>,
+    ) -> Result<()> {
+        let head = self.head_tree()?;
         for path in paths {
-            if !self.is_unmodified(path)? {
+            if !self.is_unmodified_in(&staging.index, head.as_ref(), path)? {
                 return Err(Error::UncommittedChanges(path.to_path_buf()).into());
             }
         }
@@ -371,11 +399,58 @@ impl Repo {
     /// Whether the file is as HEAD has it, in the work tree and the index. A
     /// file neither tracked nor on disk counts as unmodified: it is new.
     pub fn is_unmodified(&self, path: &Path) -> Result<bool> {
+        let (index, _) = self.read_index()?;
+        self.is_unmodified_in(&index, self.head_tree()?.as_ref(), path)
+    }
+
+    fn is_unmodified_in(
+        &self,
+        index: &IndexFile,
+        head: Option<&git2::Tree<'_>>,
+        path: &Path,
+    ) -> Result<bool> {
+        let tracked = index.tracked(git_path(path)?.as_bytes());
+        if tracked.conflicted {
+            return Ok(false);
+        }
+        let in_head = head.and_then(|tree| tree.get_path(path).ok().map(|entry| entry.id()));
+        let staged = tracked.oid.map(|oid| Oid::from_bytes(&oid)).transpose()?;
+        let full = self.root.join(path);
+        let on_disk = match std::fs::symlink_metadata(&full) {
+            Ok(meta) if meta.is_file() => Some(
+                Oid::hash_file(git2::ObjectType::Blob, &full)
+                    .with_context(|| format!("cannot read `{}`", path.display()))?,
+            ),
+            Ok(_) => return self.status_says_unmodified(path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e).with_context(|| format!("cannot read `{}`", path.display())),
+        };
+        if in_head == staged && staged == on_disk {
+            return Ok(true);
+        }
+        // What the bytes alone cannot settle (line-ending filters, an
+        // ignored file) goes to git's status, which reads the whole index.
+        self.status_says_unmodified(path)
+    }
+
+    fn status_says_unmodified(&self, path: &Path) -> Result<bool> {
         match self.repo.status_file(path) {
             Ok(status) => Ok(status.is_empty() || status.is_ignored()),
             Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(true),
             Err(e) => Err(e)
                 .with_context(|| format!("cannot read the git status of `{}`", path.display())),
+        }
+    }
+
+    fn head_tree(&self) -> Result<Option<git2::Tree<'_>>> {
+        match self.head_commit()? {
+            Some(commit) => Ok(Some(
+                self.repo
+                    .find_commit(Oid::from_str(&commit)?)
+                    .and_then(|commit| commit.tree())
+                    .context("cannot read the HEAD commit")?,
+            )),
+            None => Ok(None),
         }
     }
 
@@ -402,6 +477,7 @@ impl Repo {
             Some(commit) => commit.tree()?,
             None => repo.find_tree(repo.treebuilder(None)?.write()?)?,
         };
+        let checkin = self.checkin_handle()?;
         let mut update = TreeUpdateBuilder::new();
         for (path, content) in files {
             let name = git_path(path)?;
@@ -412,7 +488,7 @@ impl Repo {
                 // same blob. `incident init` turns the filters off for
                 // `incidents/`, which keeps records byte for byte.
                 Some(_) => {
-                    let blob = repo
+                    let blob = checkin
                         .blob_path(&self.root.join(path))
                         .with_context(|| format!("cannot store `{}` in git", path.display()))?;
                     update.upsert(name, blob, FileMode::Blob);
@@ -435,6 +511,20 @@ impl Repo {
             .commit(None, &author, &committer, message, &tree, &parents)
             .context("cannot commit")?;
         Ok(commit.to_string())
+    }
+
+    /// A second handle on the repository, for storing work-tree files as
+    /// blobs. libgit2 looks for `.gitattributes` in the index too, and
+    /// reading an index of hundreds of thousands of entries was most of a
+    /// commit's time; git takes check-in attributes from the work tree
+    /// first, so this handle's index is empty and in memory.
+    fn checkin_handle(&self) -> Result<Repository> {
+        let open = || -> Result<Repository, git2::Error> {
+            let repo = Repository::open(&self.root)?;
+            repo.set_index(&mut git2::Index::new()?)?;
+            Ok(repo)
+        };
+        open().context("cannot open the git repository")
     }
 
     /// Moves `branch` from its tip to `commit`, only if nobody moved it
@@ -559,66 +649,63 @@ impl Repo {
         }
     }
 
-    /// Takes `index.lock`'s place in the protocol: copies the index to a
-    /// scratch file that the repository reads from meanwhile, so the status
-    /// checks and the update share one read of it. The real index is only
-    /// locked for the moment it is replaced; see [`Staging::lock`].
+    /// Takes `index.lock`'s place in the protocol: reads the index once, for
+    /// the status checks and the update both. The real index is only locked
+    /// for the moment it is replaced; see [`Staging::lock`]. Call with the
+    /// write lock held.
     pub fn begin_staging(&self) -> Result<Staging> {
-        let (index, copied_from) = self.open_scratch_index()?;
+        let git_dir = self.repo.path();
+        let scratch = git_dir.join(SCRATCH_INDEX);
+        // Left by a command that died; only the lock holder uses them.
+        remove_if_present(&scratch.with_extension("lock"))
+            .and_then(|()| remove_if_present(&scratch))
+            .context("cannot write the git index")?;
+        let (index, read_from) = self.read_index()?;
+        let config = self.repo.config().context("cannot read the git config")?;
+        let skip_hash = config
+            .get_bool("index.skipHash")
+            .or_else(|_| config.get_bool("feature.manyFiles"))
+            .unwrap_or(false);
         Ok(Staging {
-            git_dir: self.repo.path().to_path_buf(),
+            git_dir: git_dir.to_path_buf(),
+            root: self.root.clone(),
             index,
-            copied_from,
+            read_from,
+            skip_hash,
             locked: false,
             installed: false,
         })
     }
 
-    /// Starts a staging over from a fresh copy of the index, after another
+    /// Starts a staging over from a fresh read of the index, after another
     /// git command changed it; the index lock, if taken, is given up.
     pub fn restage(&self, staging: &mut Staging) -> Result<()> {
         if staging.locked {
             remove_if_present(&staging.lock_path())?;
             staging.locked = false;
         }
-        let (index, copied_from) = self.open_scratch_index()?;
+        let (index, read_from) = self.read_index()?;
         staging.index = index;
-        staging.copied_from = copied_from;
+        staging.read_from = read_from;
         Ok(())
     }
 
-    /// Copies the index to the scratch file and makes the repository read it.
-    fn open_scratch_index(&self) -> Result<(git2::Index, Option<IndexStamp>)> {
-        let git_dir = self.repo.path();
-        let scratch = git_dir.join(SCRATCH_INDEX);
-        let index_path = git_dir.join("index");
-        let open = || -> Result<(git2::Index, Option<IndexStamp>)> {
-            // Left by a command that died; only the lock holder uses them.
-            remove_if_present(&scratch.with_extension("lock"))?;
-            remove_if_present(&scratch)?;
-            let copied_from = index_stamp(&index_path)?;
-            if copied_from.is_some() {
-                std::fs::copy(&index_path, &scratch)?;
-                // The copy keeps the index's time: git's check for entries
-                // changed in the same second as the index depends on it.
-                let modified = std::fs::metadata(&index_path)?.modified()?;
-                std::fs::File::options()
-                    .write(true)
-                    .open(&scratch)?
-                    .set_modified(modified)?;
-            }
-            let mut index = git2::Index::open(&scratch)?;
-            self.repo.set_index(&mut index)?;
-            Ok((index, copied_from))
+    /// The index and its stamp, taken before it was read: if it is replaced
+    /// meanwhile, the stamp no longer matches when the lock is taken.
+    fn read_index(&self) -> Result<(IndexFile, Option<IndexStamp>)> {
+        let path = self.repo.path().join("index");
+        let read = || -> Result<(IndexFile, Option<IndexStamp>)> {
+            let stamp = index_stamp(&path)?;
+            let file = match std::fs::File::open(&path) {
+                Ok(file) => file,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Ok((IndexFile::empty(), stamp))
+                }
+                Err(e) => return Err(e.into()),
+            };
+            Ok((IndexFile::open(&file)?, stamp))
         };
-        open().map_err(|e| {
-            // libgit2 cannot read the split or sparse index some git set-ups use.
-            if format!("{e:#}").contains("unsupported mandatory extension") {
-                anyhow::anyhow!("cannot read the git index: it uses a split or sparse index, which incident's git library cannot read; turn them off with `git config core.splitIndex false && git update-index --no-split-index` (and `git sparse-checkout disable`)")
-            } else {
-                e.context("cannot read the git index")
-            }
-        })
+        read().context("cannot read the git index")
     }
 
     /// Removes what a command that died mid-commit left of git's locks:
@@ -737,11 +824,11 @@ impl Repo {
                         crate::store::write_atomic(&full, blob.content())
                             .with_context(|| format!("cannot write `{}`", path.display()))?;
                     }
-                    files.push((path.as_path(), true));
+                    files.push((path.as_path(), Some(id)));
                 }
                 None => {
                     remove_if_present(&full)?;
-                    files.push((path.as_path(), false));
+                    files.push((path.as_path(), None));
                 }
             }
         }
@@ -854,6 +941,10 @@ fn reflog_line(old: &str, new: &str, who: &Signature<'_>, message: &str) -> Stri
 
 /// The id git gives these bytes as a blob, whether or not they are committed:
 /// it names a version of a file exactly.
+fn oid_bytes(oid: Oid) -> [u8; 20] {
+    oid.as_bytes().try_into().expect("SHA-1 object ids")
+}
+
 pub fn blob_id(bytes: &[u8]) -> String {
     git2::Oid::hash_object(git2::ObjectType::Blob, bytes)
         .map(|oid| oid.to_string())

@@ -308,12 +308,8 @@ fn commit_held(
 ) -> Result<String> {
     let ops = changes.ops();
     let paths: Vec<&std::path::Path> = ops.iter().map(|(path, _)| path.as_path()).collect();
-    let index_ops: Vec<(&std::path::Path, bool)> = ops
-        .iter()
-        .map(|(path, content)| (path.as_path(), content.is_some()))
-        .collect();
     let mut staging = repo.begin_staging()?;
-    repo.ensure_unmodified(paths.iter().copied())?;
+    repo.ensure_unmodified(&staging, paths.iter().copied())?;
     fault_point("checked");
 
     let mut journal = Journal {
@@ -364,6 +360,11 @@ fn commit_held(
         journal.commit = Some(commit.clone());
         journal.write(repo)?;
         fault_point("commit-written");
+        // The index gets the blobs as committed (through git's filters).
+        let index_ops = paths
+            .iter()
+            .map(|&path| Ok((path, repo.blob_at(Some(&commit), path)?)))
+            .collect::<Result<Vec<_>>>()?;
         staging.prepare(&index_ops)?;
         fault_point("index-prepared");
         // Someone else may write the index between our copy and our lock:

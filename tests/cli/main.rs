@@ -14,6 +14,7 @@ mod core;
 mod crash;
 mod diff;
 mod generate;
+mod git_index;
 mod guided;
 mod lint;
 mod merge;
