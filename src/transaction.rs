@@ -189,7 +189,7 @@ impl Transaction {
             changes,
             message,
         )
-        .map(|_commit| repo.pack_in_background())
+        .map(|(_commit, replaced_index)| repo.pack_in_background(replaced_index))
     }
 }
 
@@ -305,7 +305,7 @@ fn commit_held(
     when: DateTime<Utc>,
     changes: &Changes,
     message: &str,
-) -> Result<String> {
+) -> Result<(String, Option<std::fs::File>)> {
     let ops = changes.ops();
     let paths: Vec<&std::path::Path> = ops.iter().map(|(path, _)| path.as_path()).collect();
     let mut staging = repo.begin_staging()?;
@@ -356,16 +356,22 @@ fn commit_held(
                 );
             }
         }
-        let commit = repo.write_commit(branch, identity, when, ops, message)?;
+        let blobs = repo.store_files(ops)?;
+        // The new index is built (and, at the size years of incidents give
+        // it, hashed for tens of milliseconds) while the commit is written.
+        let (commit, prepared) = std::thread::scope(|scope| {
+            let prepared = scope.spawn(|| staging.prepare(&blobs));
+            let commit = repo.write_commit(branch, identity, when, &blobs, message);
+            let prepared = prepared
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (commit, prepared)
+        });
+        let commit = commit?;
         journal.commit = Some(commit.clone());
         journal.write(repo)?;
         fault_point("commit-written");
-        // The index gets the blobs as committed (through git's filters).
-        let index_ops = paths
-            .iter()
-            .map(|&path| Ok((path, repo.blob_at(Some(&commit), path)?)))
-            .collect::<Result<Vec<_>>>()?;
-        staging.prepare(&index_ops)?;
+        prepared?;
         fault_point("index-prepared");
         // Someone else may write the index between our copy and our lock:
         // then build ours again from theirs, a bounded number of times
@@ -383,7 +389,7 @@ fn commit_held(
             // the journal cannot be run again; the paths are ours under the
             // write lock.)
             repo.restage(&mut staging)?;
-            staging.prepare(&index_ops)?;
+            staging.prepare(&blobs)?;
         }
         fault_point("index-locked");
         Ok(commit)
@@ -403,18 +409,21 @@ fn commit_held(
         return Err(e);
     }
     fault_point("branch-moved");
-    if let Err(e) = staging.install() {
-        // Keep the branch and the index in step: take the commit back.
-        if repo.restore_branch(branch, &commit, identity, when).is_ok() {
-            undo(applied);
+    let replaced_index = match staging.install() {
+        Ok(replaced_index) => replaced_index,
+        Err(e) => {
+            // Keep the branch and the index in step: take the commit back.
+            if repo.restore_branch(branch, &commit, identity, when).is_ok() {
+                undo(applied);
+            }
+            return Err(e);
         }
-        return Err(e);
-    }
+    };
     fault_point("index-installed");
     // Committed: a journal that cannot be removed now is only a leftover
     // the next command tidies up.
     if let Err(e) = Journal::remove(repo) {
         ui::tell(format!("warning: {e:#}"));
     }
-    Ok(commit)
+    Ok((commit, replaced_index))
 }

@@ -108,7 +108,7 @@ impl Stat {
 /// renaming a new file over it, never by writing in place, so the mapping
 /// stays whole), or owned.
 enum Bytes {
-    Mapped(memmap2::Mmap),
+    Mapped(memmap2::Mmap, std::fs::File),
     Owned(Vec<u8>),
 }
 
@@ -117,7 +117,7 @@ impl std::ops::Deref for Bytes {
 
     fn deref(&self) -> &[u8] {
         match self {
-            Bytes::Mapped(map) => map,
+            Bytes::Mapped(map, _) => map,
             Bytes::Owned(bytes) => bytes,
         }
     }
@@ -164,13 +164,21 @@ impl IndexFile {
     /// libgit2, the checksum is not verified on read: a torn index cannot
     /// happen (it is replaced by rename), and hashing it was a third of a
     /// command's time.
-    pub(super) fn open(file: &std::fs::File) -> Result<IndexFile, std::io::Error> {
+    pub(super) fn open(file: std::fs::File) -> Result<IndexFile, std::io::Error> {
         // SAFETY: the file is only ever replaced, not written in place (see
         // `Bytes`); a process that truncated it anyway would make this
         // command fail, as it would make git fail.
-        let map = unsafe { memmap2::MmapOptions::new().populate().map(file)? };
-        IndexFile::parse(Bytes::Mapped(map))
+        let map = unsafe { memmap2::MmapOptions::new().populate().map(&file)? };
+        IndexFile::parse(Bytes::Mapped(map, file))
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    }
+
+    /// Unmaps the index and gives back the file it was read from.
+    pub(super) fn into_file(self) -> Option<std::fs::File> {
+        match self.bytes {
+            Bytes::Mapped(_, file) => Some(file),
+            Bytes::Owned(_) => None,
+        }
     }
 
     #[cfg(test)]
