@@ -68,6 +68,8 @@ pub struct Staging {
     read_from: Option<IndexStamp>,
     /// `index.skipHash`: the index is written with a zero checksum.
     skip_hash: bool,
+    /// The new index planned, and for which changes.
+    planned: Option<(Vec<(Vec<u8>, bool)>, index_file::Plan)>,
     /// The index lock is ours from `lock` until `install` or drop.
     locked: bool,
     installed: bool,
@@ -126,49 +128,71 @@ impl Staging {
         self.git_dir.join("index.lock")
     }
 
+    /// Plans the new index for these paths, set (`true`) or removed, so
+    /// that its checksum starts while the files are written; see
+    /// [`IndexFile::plan`]. `prepare` plans by itself if this was not done.
+    pub fn plan(&mut self, files: &[(&Path, bool)]) -> Result<()> {
+        let changes = files
+            .iter()
+            .map(|&(path, set)| Ok((git_path(path)?.into_bytes(), set)))
+            .collect::<Result<Vec<_>>>()?;
+        let racy_since = self
+            .read_from
+            .as_ref()
+            .and_then(|stamp| stamp.modified)
+            .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|since| since.as_secs() as u32);
+        let root = &self.root;
+        let still_clean = |path: &[u8], oid: &[u8; 20]| {
+            std::str::from_utf8(path)
+                .ok()
+                .and_then(|path| Oid::hash_file(git2::ObjectType::Blob, root.join(path)).ok())
+                .is_some_and(|on_disk| on_disk.as_bytes() == oid)
+        };
+        let plan = self
+            .index
+            .plan(&changes, racy_since, &still_clean, self.skip_hash);
+        self.planned = Some((changes, plan));
+        Ok(())
+    }
+
     /// Sets these files' entries to the blob given (the file in the work
     /// tree holds it), or removes them for `None`, and writes the scratch
     /// index.
     pub fn prepare(&mut self, files: &[(&Path, Option<String>)]) -> Result<()> {
-        let update = || -> Result<()> {
-            let mut changes = Vec::with_capacity(files.len());
-            for (path, blob) in files {
-                let entry = match blob {
-                    Some(blob) => {
-                        let meta = std::fs::metadata(self.root.join(path))
-                            .with_context(|| format!("cannot read `{}`", path.display()))?;
-                        Some(index_file::NewEntry {
-                            oid: oid_bytes(Oid::from_str(blob)?),
-                            // As committed, whatever the file system says of
-                            // the execute bit.
-                            stat: index_file::Stat::of(&meta, BLOB_MODE),
-                        })
-                    }
-                    None => None,
-                };
-                changes.push((git_path(path)?.into_bytes(), entry));
+        let wanted: Vec<(&Path, bool)> = files
+            .iter()
+            .map(|(path, blob)| (*path, blob.is_some()))
+            .collect();
+        let planned_for = |changes: &Vec<(Vec<u8>, bool)>| -> Result<bool> {
+            let wanted = wanted
+                .iter()
+                .map(|&(path, set)| Ok((git_path(path)?.into_bytes(), set)))
+                .collect::<Result<Vec<_>>>()?;
+            Ok(*changes == wanted)
+        };
+        let mut update = || -> Result<()> {
+            match &self.planned {
+                Some((changes, _)) if planned_for(changes)? => {}
+                _ => self.plan(&wanted)?,
             }
-            let racy_since = self
-                .read_from
-                .as_ref()
-                .and_then(|stamp| stamp.modified)
-                .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
-                .map(|since| since.as_secs() as u32);
-            let root = &self.root;
-            let still_clean = |path: &[u8], oid: &[u8; 20]| {
-                std::str::from_utf8(path)
-                    .ok()
-                    .and_then(|path| Oid::hash_file(git2::ObjectType::Blob, root.join(path)).ok())
-                    .is_some_and(|on_disk| on_disk.as_bytes() == oid)
-            };
+            let (_, plan) = self.planned.take().expect("planned just now");
+            let mut entries = Vec::with_capacity(files.len());
+            for (path, blob) in files {
+                if let Some(blob) = blob {
+                    let meta = std::fs::metadata(self.root.join(path))
+                        .with_context(|| format!("cannot read `{}`", path.display()))?;
+                    let entry = index_file::NewEntry {
+                        oid: oid_bytes(Oid::from_str(blob)?),
+                        // As committed, whatever the file system says of
+                        // the execute bit.
+                        stat: index_file::Stat::of(&meta, BLOB_MODE),
+                    };
+                    entries.push((git_path(path)?.into_bytes(), entry));
+                }
+            }
             let mut file = std::fs::File::create(self.scratch())?;
-            self.index.write_updated(
-                &changes,
-                racy_since,
-                &still_clean,
-                self.skip_hash,
-                &mut file,
-            )?;
+            plan.write(&entries, &mut file)?;
             Ok(())
         };
         update().context("cannot write the git index")?;
@@ -694,6 +718,7 @@ impl Repo {
             index,
             read_from,
             skip_hash,
+            planned: None,
             locked: false,
             installed: false,
         })
@@ -709,6 +734,7 @@ impl Repo {
         let (index, read_from) = self.read_index()?;
         staging.index = index;
         staging.read_from = read_from;
+        staging.planned = None;
         Ok(())
     }
 

@@ -309,6 +309,11 @@ fn commit_held(
     let ops = changes.ops();
     let paths: Vec<&std::path::Path> = ops.iter().map(|(path, _)| path.as_path()).collect();
     let mut staging = repo.begin_staging()?;
+    let planned: Vec<(&std::path::Path, bool)> = ops
+        .iter()
+        .map(|(path, content)| (path.as_path(), content.is_some()))
+        .collect();
+    staging.plan(&planned)?;
     repo.ensure_unmodified(&staging, paths.iter().copied())?;
     fault_point("checked");
 

@@ -10,6 +10,7 @@
 
 use std::io::Write;
 use std::ops::Range;
+use std::sync::Arc;
 
 use sha1::{Digest, Sha1};
 
@@ -54,6 +55,33 @@ pub(super) struct Tracked {
 pub(super) struct NewEntry {
     pub(super) oid: [u8; HASH_LEN],
     pub(super) stat: Stat,
+}
+
+impl NewEntry {
+    /// Stat data, mode, ids, size, object id and flags, as in the file.
+    fn fixed_part(&self, path_length: usize) -> [u8; ENTRY_FIXED] {
+        let mut out = [0; ENTRY_FIXED];
+        let stat = &self.stat;
+        let values = [
+            stat.ctime.0,
+            stat.ctime.1,
+            stat.mtime.0,
+            stat.mtime.1,
+            stat.dev,
+            stat.ino,
+            stat.mode,
+            stat.uid,
+            stat.gid,
+            stat.size,
+        ];
+        for (at, value) in values.into_iter().enumerate() {
+            out[at * 4..at * 4 + 4].copy_from_slice(&value.to_be_bytes());
+        }
+        out[AT_OID..AT_OID + HASH_LEN].copy_from_slice(&self.oid);
+        let name_length = path_length.min(FLAG_NAME_LENGTH as usize) as u16;
+        out[AT_FLAGS..].copy_from_slice(&name_length.to_be_bytes());
+        out
+    }
 }
 
 /// The stat fields git keeps per entry, each cut to 32 bits as git does.
@@ -131,17 +159,94 @@ struct Entry<'a> {
 }
 
 pub(super) struct IndexFile {
-    bytes: Bytes,
+    bytes: Arc<Bytes>,
     version: u32,
     count: usize,
     entries_end: usize,
     extensions: Vec<([u8; 4], Range<usize>)>,
 }
 
-/// A run of the new index: bytes of the old one, or new bytes.
+/// A run of the new index: bytes of the old one, new bytes, or a changed
+/// entry whose path (and so its place and, in version 4, its encoding) is
+/// known but whose object and stat data are not until its file is written.
+#[derive(Clone)]
 enum Piece {
     Old(Range<usize>),
     New(Vec<u8>),
+    Slot {
+        path: Vec<u8>,
+        /// The fixed part (zero until filled) and the path.
+        bytes: Vec<u8>,
+        filled: bool,
+    },
+}
+
+impl Piece {
+    fn bytes<'a>(&'a self, old: &'a [u8]) -> &'a [u8] {
+        match self {
+            Piece::Old(range) => &old[range.clone()],
+            Piece::New(bytes) | Piece::Slot { bytes, .. } => bytes,
+        }
+    }
+}
+
+/// A new index, planned (see [`IndexFile::plan`]) and waiting for its new
+/// entries.
+pub(super) struct Plan {
+    bytes: Arc<Bytes>,
+    pieces: Vec<Piece>,
+    /// The checksum of the pieces before the first slot, under way, and how
+    /// many pieces it covers; `None` under `index.skipHash`.
+    prefix: Option<std::thread::JoinHandle<(Sha1, usize)>>,
+}
+
+impl Plan {
+    /// Fills in the new entries, one for each path planned as set, and
+    /// writes the index (hashing the rest on another thread meanwhile).
+    pub(super) fn write(
+        mut self,
+        entries: &[(Vec<u8>, NewEntry)],
+        out: &mut (dyn Write + Send),
+    ) -> std::io::Result<()> {
+        for piece in &mut self.pieces {
+            if let Piece::Slot {
+                path,
+                bytes,
+                filled,
+            } = piece
+            {
+                let (_, entry) = entries
+                    .iter()
+                    .find(|(entry_path, _)| entry_path == path)
+                    .ok_or_else(|| std::io::Error::other("an entry planned was not given"))?;
+                bytes[..ENTRY_FIXED].copy_from_slice(&entry.fixed_part(path.len()));
+                *filled = true;
+            }
+        }
+        let (old, pieces) = (&self.bytes[..], &self.pieces);
+        std::thread::scope(|scope| {
+            let hasher = self.prefix.map(|prefix| {
+                scope.spawn(move || {
+                    let (mut hasher, known) = prefix.join().expect("hashing does not panic");
+                    for piece in &pieces[known..] {
+                        hasher.update(piece.bytes(old));
+                    }
+                    <[u8; HASH_LEN]>::from(hasher.finalize())
+                })
+            });
+            let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut *out);
+            let written = pieces
+                .iter()
+                .try_for_each(|piece| buffered.write_all(piece.bytes(old)))
+                .and_then(|()| buffered.flush());
+            drop(buffered);
+            let checksum = match hasher {
+                Some(hasher) => hasher.join().expect("hashing does not panic"),
+                None => [0; HASH_LEN],
+            };
+            written.and_then(|()| out.write_all(&checksum))
+        })
+    }
 }
 
 impl IndexFile {
@@ -152,7 +257,7 @@ impl IndexFile {
 
     fn with_version(version: u32) -> IndexFile {
         IndexFile {
-            bytes: Bytes::Owned(Vec::new()),
+            bytes: Arc::new(Bytes::Owned(Vec::new())),
             version,
             count: 0,
             entries_end: 0,
@@ -175,9 +280,9 @@ impl IndexFile {
 
     /// Unmaps the index and gives back the file it was read from.
     pub(super) fn into_file(self) -> Option<std::fs::File> {
-        match self.bytes {
-            Bytes::Mapped(_, file) => Some(file),
-            Bytes::Owned(_) => None,
+        match Arc::try_unwrap(self.bytes) {
+            Ok(Bytes::Mapped(_, file)) => Some(file),
+            _ => None,
         }
     }
 
@@ -197,7 +302,7 @@ impl IndexFile {
         }
         let mut index = IndexFile {
             count: be32(&bytes[8..]) as usize,
-            bytes,
+            bytes: Arc::new(bytes),
             version,
             entries_end: 0,
             extensions: Vec::new(),
@@ -321,62 +426,26 @@ impl IndexFile {
         self.bytes[at..at + HASH_LEN].try_into().expect("20 bytes")
     }
 
-    /// Writes the index with these paths set to a new stage-0 entry, or
-    /// removed (every stage) for `None`. Entries git would take as clean only
-    /// because they changed in the same second the old index was written
-    /// (`racy_since`), and whose file no longer has their content
-    /// (`still_clean` says), get their size zeroed, as git does when it
-    /// writes, so the change is not missed. The tree cache is invalidated
-    /// along the changed paths. The checksum is zero under `index.skipHash`;
-    /// otherwise it is computed on a second thread while the bytes are
-    /// written.
-    pub(super) fn write_updated(
+    /// Plans the index with these paths set to a new stage-0 entry (`true`)
+    /// or removed, every stage (`false`), before the new entries are known:
+    /// everything else is fixed now, so the checksum of what comes before
+    /// the first changed path (most of the index: incident ids start with
+    /// their date, so new records sort last) starts at once on another
+    /// thread, unless `index.skipHash` leaves it zero.
+    ///
+    /// Entries git would take as clean only because they changed in the
+    /// same second the old index was written (`racy_since`), and whose file
+    /// no longer has their content (`still_clean` says), get their size
+    /// zeroed, as git does when it writes, so the change is not missed. The
+    /// tree cache is invalidated along the changed paths.
+    pub(super) fn plan(
         &self,
-        changes: &[(Vec<u8>, Option<NewEntry>)],
+        changes: &[(Vec<u8>, bool)],
         racy_since: Option<u32>,
         still_clean: &dyn Fn(&[u8], &[u8; HASH_LEN]) -> bool,
         skip_hash: bool,
-        out: &mut (dyn Write + Send),
-    ) -> std::io::Result<()> {
-        let pieces = self.pieces(changes, racy_since, still_clean);
-        let bytes = &self.bytes[..];
-        fn part<'a>(bytes: &'a [u8], piece: &'a Piece) -> &'a [u8] {
-            match piece {
-                Piece::Old(range) => &bytes[range.clone()],
-                Piece::New(new) => new,
-            }
-        }
-        std::thread::scope(|scope| {
-            let hasher = (!skip_hash).then(|| {
-                scope.spawn(|| {
-                    let mut hasher = Sha1::new();
-                    for piece in &pieces {
-                        hasher.update(part(bytes, piece));
-                    }
-                    <[u8; HASH_LEN]>::from(hasher.finalize())
-                })
-            });
-            let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut *out);
-            let written = pieces
-                .iter()
-                .try_for_each(|piece| buffered.write_all(part(bytes, piece)))
-                .and_then(|()| buffered.flush());
-            drop(buffered);
-            let checksum = match hasher {
-                Some(hasher) => hasher.join().expect("hashing does not panic"),
-                None => [0; HASH_LEN],
-            };
-            written.and_then(|()| out.write_all(&checksum))
-        })
-    }
-
-    fn pieces(
-        &self,
-        changes: &[(Vec<u8>, Option<NewEntry>)],
-        racy_since: Option<u32>,
-        still_clean: &dyn Fn(&[u8], &[u8; HASH_LEN]) -> bool,
-    ) -> Vec<Piece> {
-        let mut changes: Vec<&(Vec<u8>, Option<NewEntry>)> = changes.iter().collect();
+    ) -> Plan {
+        let mut changes: Vec<&(Vec<u8>, bool)> = changes.iter().collect();
         changes.sort_by(|a, b| a.0.cmp(&b.0));
         changes.dedup_by(|a, b| a.0 == b.0);
 
@@ -396,35 +465,21 @@ impl IndexFile {
         let mut previous_path: Vec<u8> = Vec::new();
         let mut copied_previous = true;
         let mut next = 0;
-        let write_new =
-            |pieces: &mut Vec<Piece>, path: &[u8], entry: &NewEntry, previous: &[u8]| {
-                let mut out = Vec::with_capacity(ENTRY_FIXED + path.len() + 8);
-                for value in [
-                    entry.stat.ctime.0,
-                    entry.stat.ctime.1,
-                    entry.stat.mtime.0,
-                    entry.stat.mtime.1,
-                    entry.stat.dev,
-                    entry.stat.ino,
-                    entry.stat.mode,
-                    entry.stat.uid,
-                    entry.stat.gid,
-                    entry.stat.size,
-                ] {
-                    out.extend_from_slice(&value.to_be_bytes());
-                }
-                out.extend_from_slice(&entry.oid);
-                let name_length = path.len().min(FLAG_NAME_LENGTH as usize) as u16;
-                out.extend_from_slice(&name_length.to_be_bytes());
-                self.write_path(&mut out, 0, path, previous);
-                pieces.push(Piece::New(out));
-            };
+        let slot = |pieces: &mut Vec<Piece>, path: &[u8], previous: &[u8]| {
+            let mut bytes = vec![0; ENTRY_FIXED];
+            self.write_path(&mut bytes, 0, path, previous);
+            pieces.push(Piece::Slot {
+                path: path.to_vec(),
+                bytes,
+                filled: false,
+            });
+        };
         let walked = self.walk(|entry| {
             let path = entry.path;
             while next < changes.len() && changes[next].0.as_slice() <= path {
-                let (changed, new) = changes[next];
-                if let Some(new) = new {
-                    write_new(&mut pieces, changed, new, &previous_path);
+                let (changed, set) = changes[next];
+                if *set {
+                    slot(&mut pieces, changed, &previous_path);
                     written += 1;
                     previous_path.clone_from(changed);
                     copied_previous = false;
@@ -474,9 +529,9 @@ impl IndexFile {
             walked.is_ok(),
             "the walk was checked when the index was read"
         );
-        for (changed, new) in &changes[next..] {
-            if let Some(new) = new {
-                write_new(&mut pieces, changed, new, &previous_path);
+        for (changed, set) in &changes[next..] {
+            if *set {
+                slot(&mut pieces, changed, &previous_path);
                 written += 1;
                 previous_path.clone_from(changed);
             }
@@ -487,6 +542,7 @@ impl IndexFile {
         header.extend_from_slice(&written.to_be_bytes());
         pieces[0] = Piece::New(header);
 
+        let changed: Vec<&[u8]> = changes.iter().map(|(path, _)| path.as_slice()).collect();
         for (signature, range) in &self.extensions {
             if !KEPT_EXTENSIONS.contains(&signature) {
                 continue;
@@ -496,7 +552,7 @@ impl IndexFile {
             out.extend_from_slice(signature);
             out.extend_from_slice(&[0; 4]);
             match signature {
-                b"TREE" => match invalidate_tree_cache(data, &changes) {
+                b"TREE" => match invalidate_tree_cache(data, &changed) {
                     Some(data) => out.extend_from_slice(&data),
                     // A cache we cannot read is dropped; git rebuilds it.
                     None => continue,
@@ -507,7 +563,47 @@ impl IndexFile {
             out[4..8].copy_from_slice(&size.to_be_bytes());
             pieces.push(Piece::New(out));
         }
-        pieces
+
+        let prefix = (!skip_hash).then(|| {
+            let known = pieces
+                .iter()
+                .position(|piece| matches!(piece, Piece::Slot { .. }))
+                .unwrap_or(pieces.len());
+            let (bytes, prefix) = (self.bytes.clone(), pieces[..known].to_vec());
+            std::thread::spawn(move || {
+                let mut hasher = Sha1::new();
+                for piece in &prefix {
+                    hasher.update(piece.bytes(&bytes));
+                }
+                (hasher, known)
+            })
+        });
+        Plan {
+            bytes: self.bytes.clone(),
+            pieces,
+            prefix,
+        }
+    }
+
+    #[cfg(test)]
+    fn write_updated(
+        &self,
+        changes: &[(Vec<u8>, Option<NewEntry>)],
+        racy_since: Option<u32>,
+        still_clean: &dyn Fn(&[u8], &[u8; HASH_LEN]) -> bool,
+        skip_hash: bool,
+        out: &mut (dyn Write + Send),
+    ) -> std::io::Result<()> {
+        let planned: Vec<(Vec<u8>, bool)> = changes
+            .iter()
+            .map(|(path, entry)| (path.clone(), entry.is_some()))
+            .collect();
+        let entries: Vec<(Vec<u8>, NewEntry)> = changes
+            .iter()
+            .filter_map(|(path, entry)| Some((path.clone(), entry.clone()?)))
+            .collect();
+        self.plan(&planned, racy_since, still_clean, skip_hash)
+            .write(&entries, out)
     }
 
     /// Appends an entry's path (and its padding) after its fixed part, which
@@ -533,7 +629,7 @@ impl IndexFile {
 /// The tree-cache extension with every tree above a changed path marked
 /// invalid (entry count -1, no object id), the way `git add` leaves it.
 /// `None` if the extension cannot be read.
-fn invalidate_tree_cache(data: &[u8], changes: &[&(Vec<u8>, Option<NewEntry>)]) -> Option<Vec<u8>> {
+fn invalidate_tree_cache(data: &[u8], changes: &[&[u8]]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(data.len());
     // For each open tree: the length of its path in `path`, and how many of
     // its subtrees are still to come.
@@ -585,7 +681,7 @@ fn invalidate_tree_cache(data: &[u8], changes: &[&(Vec<u8>, Option<NewEntry>)]) 
         out.extend_from_slice(name);
         out.push(0);
         match oid {
-            Some(oid) if !changes.iter().any(|(changed, _)| under(changed)) => {
+            Some(oid) if !changes.iter().any(|changed| under(changed)) => {
                 out.extend_from_slice(format!("{count} {subtrees}\n").as_bytes());
                 out.extend_from_slice(oid);
             }
@@ -729,11 +825,9 @@ mod tests {
             data.extend_from_slice(format!("{name}\0{count} {subtrees}\n").as_bytes());
             data.extend_from_slice(&[7; HASH_LEN]);
         }
-        let change = (b"a/b/file".to_vec(), None);
-        let out = invalidate_tree_cache(&data, &[&change]).unwrap();
+        let out = invalidate_tree_cache(&data, &[b"a/b/file"]).unwrap();
         assert_eq!(out, b"\0-1 1\na\0-1 1\nb\0-1 0\n");
-        let change = (b"top".to_vec(), None);
-        let out = invalidate_tree_cache(&data, &[&change]).unwrap();
+        let out = invalidate_tree_cache(&data, &[b"top"]).unwrap();
         let mut expected = b"\0-1 1\na\x001 1\n".to_vec();
         expected.extend_from_slice(&[7; HASH_LEN]);
         expected.extend_from_slice(b"b\x001 0\n");
