@@ -69,7 +69,7 @@ pub struct Staging {
     /// `index.skipHash`: the index is written with a zero checksum.
     skip_hash: bool,
     /// The new index planned, and for which changes.
-    planned: Option<(Vec<(Vec<u8>, bool)>, index_file::Plan)>,
+    planned: Option<index_file::Plan>,
     /// The index lock is ours from `lock` until `install` or drop.
     locked: bool,
     installed: bool,
@@ -152,7 +152,7 @@ impl Staging {
         let plan = self
             .index
             .plan(&changes, racy_since, &still_clean, self.skip_hash);
-        self.planned = Some((changes, plan));
+        self.planned = Some(plan);
         Ok(())
     }
 
@@ -164,19 +164,19 @@ impl Staging {
             .iter()
             .map(|(path, blob)| (*path, blob.is_some()))
             .collect();
-        let planned_for = |changes: &Vec<(Vec<u8>, bool)>| -> Result<bool> {
+        let planned_for = |plan: &index_file::Plan| -> Result<bool> {
             let wanted = wanted
                 .iter()
                 .map(|&(path, set)| Ok((git_path(path)?.into_bytes(), set)))
                 .collect::<Result<Vec<_>>>()?;
-            Ok(*changes == wanted)
+            Ok(plan.changes() == wanted)
         };
         let mut update = || -> Result<()> {
             match &self.planned {
-                Some((changes, _)) if planned_for(changes)? => {}
+                Some(plan) if planned_for(plan)? => {}
                 _ => self.plan(&wanted)?,
             }
-            let (_, plan) = self.planned.take().expect("planned just now");
+            let plan = self.planned.take().expect("planned just now");
             let mut entries = Vec::with_capacity(files.len());
             for (path, blob) in files {
                 if let Some(blob) = blob {

@@ -193,6 +193,8 @@ impl Piece {
 /// A new index, planned (see [`IndexFile::plan`]) and waiting for its new
 /// entries.
 pub(super) struct Plan {
+    /// The changes planned for, as given.
+    changes: Vec<(Vec<u8>, bool)>,
     bytes: Arc<Bytes>,
     pieces: Vec<Piece>,
     /// The checksum of the pieces before the first slot, under way, and how
@@ -201,6 +203,10 @@ pub(super) struct Plan {
 }
 
 impl Plan {
+    pub(super) fn changes(&self) -> &[(Vec<u8>, bool)] {
+        &self.changes
+    }
+
     /// Fills in the new entries, one for each path planned as set, and
     /// writes the index (hashing the rest on another thread meanwhile).
     pub(super) fn write(
@@ -445,6 +451,7 @@ impl IndexFile {
         still_clean: &dyn Fn(&[u8], &[u8; HASH_LEN]) -> bool,
         skip_hash: bool,
     ) -> Plan {
+        let given = changes.to_vec();
         let mut changes: Vec<&(Vec<u8>, bool)> = changes.iter().collect();
         changes.sort_by(|a, b| a.0.cmp(&b.0));
         changes.dedup_by(|a, b| a.0 == b.0);
@@ -579,6 +586,7 @@ impl IndexFile {
             })
         });
         Plan {
+            changes: given,
             bytes: self.bytes.clone(),
             pieces,
             prefix,
