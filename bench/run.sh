@@ -6,6 +6,7 @@
 #
 #   bench/run.sh            # 1,000 and 10,000 incidents, 1,000 and 10,000 entries
 #   SIZES=1000 bench/run.sh # a quicker run
+#   GROWTH=100 bench/run.sh # fewer notes for the repository-growth measure
 set -euo pipefail
 project=$(cd "$(dirname "$0")/.." && pwd)
 data=${BENCH_DATA:-$project/target/bench-data}
@@ -61,6 +62,26 @@ PY
   rm -f "$json"
 }
 
+# .git's growth over $GROWTH (default 1,000) notes made one after another,
+# measured once the background `git gc --auto` has finished, and its peak
+# (sampled every 100 notes) while loose objects wait to be packed.
+growth() {
+  local n=$1 repo=$2 active=$3 count=${GROWTH:-1000} before after size peak loose
+  before=$(du -sk "$repo/.git" | cut -f1)
+  peak=$before
+  for i in $(seq 1 "$count"); do
+    (cd "$repo" && "$bin" note -i "$active" "Update $i: error rate at $((i % 7))%" >/dev/null 2>&1)
+    if ((i % 100 == 0)); then
+      size=$(du -sk "$repo/.git" | cut -f1)
+      ((size > peak)) && peak=$size
+    fi
+  done
+  while pgrep -f "git (gc|repack)" >/dev/null; do sleep 1; done
+  after=$(du -sk "$repo/.git" | cut -f1)
+  loose=$(git -C "$repo" count-objects | cut -d' ' -f1)
+  echo "| .git growth over $count notes, $n incidents | $(((after - before) / 1024)) MB (peak $(((peak - before) / 1024)) MB, $loose loose objects left) | | |" >>"$results"
+}
+
 for n in $sizes; do
   repo=$data/$n
   if [ ! -f "$repo.ids" ]; then
@@ -90,6 +111,7 @@ for n in $sizes; do
       *) alone "$cmd, $n entries" "$repo" "$bin $cmd -i $big" ;;
     esac
   done
+  growth "$n" "$repo" "$active"
   # Back to the generated records for the next run.
   (cd "$repo" && git reset -q --hard "$start" && git clean -qfd)
 done

@@ -11,6 +11,7 @@ pub mod git;
 pub mod lint;
 pub mod model;
 pub mod notify;
+pub mod parallel;
 pub mod render;
 pub mod settle;
 pub mod store;

@@ -538,33 +538,10 @@ pub fn read_each<T: Send>(
     read: impl Fn(&str) -> Result<T> + Sync,
 ) -> Vec<Result<T>> {
     let progress = ui::Progress::new("reading incidents", ids.len());
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = ids.len().div_ceil(threads).max(READ_PER_THREAD_AT_LEAST);
-    let read_chunk = |chunk: &[String]| -> Vec<Result<T>> {
-        chunk
-            .iter()
-            .map(|id| {
-                progress.inc();
-                read(id)
-            })
-            .collect()
-    };
-    let results = match ids.len() <= chunk {
-        true => read_chunk(ids),
-        false => std::thread::scope(|scope| {
-            let workers: Vec<_> = ids
-                .chunks(chunk)
-                .map(|part| scope.spawn(move || read_chunk(part)))
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|worker| match worker.join() {
-                    Ok(results) => results,
-                    Err(panic) => std::panic::resume_unwind(panic),
-                })
-                .collect()
-        }),
-    };
+    let results = crate::parallel::map_in_order(ids, READ_PER_THREAD_AT_LEAST, |id| {
+        progress.inc();
+        read(id)
+    });
     progress.finish();
     results
 }

@@ -10,7 +10,7 @@ use crate::lint;
 use crate::model::lint::{format, Finding, Format, Level};
 use crate::store::{Store, CONFIG_FILE};
 use crate::ui;
-use crate::workspace::Workspace;
+use crate::workspace::{read_each, Workspace};
 
 /// Check the records, the severity policy, the runbooks and the templates
 ///
@@ -106,8 +106,10 @@ fn findings(store: &Store, scope: Option<&[String]>) -> Result<(Vec<Finding>, us
         found.extend(lint::config_file(store)?);
     }
     let policy = store.policy().ok().map(|(policy, _)| policy);
-    for id in &ids {
-        found.extend(lint::incident(store, policy.as_ref(), id)?);
+    // Every file of every record: on every core.
+    let ids: Vec<String> = ids.into_iter().collect();
+    for findings in read_each(&ids, |id| lint::incident(store, policy.as_ref(), id)) {
+        found.extend(findings?);
     }
     found.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     Ok((found, ids.len()))

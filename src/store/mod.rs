@@ -38,6 +38,10 @@ pub const SERVICES_DIR: &str = "runbooks/services";
 pub const CONFIG_FILE: &str = "incident.yaml";
 /// Templates that replace the built-in ones.
 const TEMPLATES_DIR: &str = "templates";
+/// Below this many timeline entries (about 15 µs each to read and parse)
+/// an incident is read on the calling thread.
+const ENTRIES_PER_THREAD_AT_LEAST: usize = 500;
+
 /// What `init` puts in `.gitattributes`: records are kept byte for byte,
 /// whatever a clone's `core.autocrlf` says.
 pub const GITATTRIBUTES_LINE: &str = "incidents/** -text";
@@ -326,13 +330,16 @@ impl Store {
             entries: Vec::with_capacity(names.len()),
             broken: Vec::new(),
         };
-        for name in names {
-            let path = dir.join(&name);
-            match self.read_entry(&path) {
-                Ok(mut entry) => {
-                    entry.id = name.trim_end_matches(".md").to_string();
-                    timeline.entries.push(entry);
-                }
+        // A long incident's entries are parsed on every core.
+        let read = crate::parallel::map_in_order(&names, ENTRIES_PER_THREAD_AT_LEAST, |name| {
+            self.read_entry(&dir.join(name)).map(|mut entry| {
+                entry.id = name.trim_end_matches(".md").to_string();
+                entry
+            })
+        });
+        for entry in read {
+            match entry {
+                Ok(entry) => timeline.entries.push(entry),
                 Err(e) => timeline.broken.push(e),
             }
         }

@@ -254,3 +254,33 @@ fn recording_commands_let_git_pack_loose_objects_in_the_background() {
     assert!(repo.ok(&["show"]).contains("Packing, please"));
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
 }
+
+#[test]
+fn large_loose_objects_are_packed_after_the_next_command() {
+    let repo = with_incident();
+    // Few objects but megabytes of them, like the big `incidents/` trees a
+    // long history gives every commit: fewer than `gc --auto` would see.
+    let mut state = 1u64;
+    for n in 0..10 {
+        let noise: String = (0..1 << 20)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                char::from(b'a' + (state >> 59) as u8 % 26)
+            })
+            .collect();
+        repo.write(format!("big/{n}.txt"), &noise);
+    }
+    repo.git(&["add", "big"]);
+    repo.git(&["commit", "-q", "-m", "big files"]);
+    let before = loose_objects(&repo);
+    assert!((10..100).contains(&before), "{before}");
+    repo.ok(&["note", "Packing, please"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while loose_objects(&repo) > 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(loose_objects(&repo), 0, "the objects were packed");
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
