@@ -87,11 +87,19 @@ fn run(mut args: Args) -> Result<()> {
     fs::create_dir_all(args.out.join("incidents"))?;
     git_in(&args.out, &["init", "-q", "-b", "main"])?;
     git_in(&args.out, &["config", "gc.auto", "0"])?;
+    git_in(
+        &args.out,
+        &["config", "maintenance.loose-objects.auto", "0"],
+    )?;
     copy_runbooks(&args.out)?;
     run_workers(&args, &plan)?;
     replicate(&plan, &args.out)?;
     commit_in_bulk(&args.out)?;
     git_in(&args.out, &["config", "--unset", "gc.auto"])?;
+    git_in(
+        &args.out,
+        &["config", "--unset", "maintenance.loose-objects.auto"],
+    )?;
     git_in(&args.out, &["gc", "-q"])?;
     let store = Store::new(args.out.clone());
     let mut out = std::io::stdout().lock();
@@ -213,8 +221,10 @@ fn make_incidents(
     git_in(dir, &["init", "-q", "-b", "main"])?;
     git_in(dir, &["config", "user.name", "Generator"])?;
     git_in(dir, &["config", "user.email", "generator@example.com"])?;
-    // The commits here are thrown away: no packing needed.
+    // The commits here are thrown away: no packing needed (and none may
+    // still be writing when the folder is removed).
     git_in(dir, &["config", "gc.auto", "0"])?;
+    git_in(dir, &["config", "maintenance.loose-objects.auto", "0"])?;
     copy_runbooks(dir)?;
     git_in(dir, &["add", "."])?;
     git_in(dir, &["commit", "-q", "-m", "runbooks"])?;

@@ -35,10 +35,6 @@ const INDEX_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 /// commit): git packs after about every 80 commands.
 const PACK_AFTER_LOOSE_OBJECTS: u32 = 500;
 
-/// How much the loose objects may take before a commit has them packed
-/// whatever their number: about a dozen commands' worth at 10,000 incidents.
-const PACK_AFTER_LOOSE_BYTES: u64 = 4 << 20;
-
 /// The mode of a regular file in git, as the tool commits its files.
 const BLOB_MODE: u32 = 0o100644;
 
@@ -1446,50 +1442,42 @@ impl Repo {
     /// Starts git's housekeeping and does not wait for it, as git does after
     /// its own commits. libgit2 never packs, and each of our commits writes
     /// a new tree for `incidents/`, one entry per incident: about 350 KB,
-    /// compressed, at 10,000 incidents. `git gc --auto` only estimates the
-    /// loose objects by count (from one of 256 folders, so it cannot act
-    /// before about 500 of them), which let 80 MB pile up between packs; so
-    /// once loose objects take more than [`PACK_AFTER_LOOSE_BYTES`] they are
-    /// packed with `git repack -d -l` (deltas make those trees small), and
-    /// otherwise `git gc --auto` runs, which also merges packs once there
-    /// are too many.
+    /// compressed, at 10,000 incidents. `git gc --auto` alone estimates the
+    /// loose objects from one of 256 folders, so it cannot act before about
+    /// 500 of them, which let 80 MB pile up between packs. So this runs
+    /// `git maintenance run --auto` with two tasks: `loose-objects`, which
+    /// packs loose objects once there are 100 (git's default) and deletes
+    /// them on its next run, and `gc`, which merges packs once there are too
+    /// many. Maintenance holds its own lock, so it never runs twice at once,
+    /// nor beside the maintenance git's own commits start.
     ///
     /// `replaced_index`, the index file a commit replaced, becomes the
     /// child's standard input (git does not read it): freeing its pages is
     /// then the child's work, after the command has answered.
     pub fn pack_in_background(&self, replaced_index: Option<std::fs::File>) {
         let mut cmd = self.git_command();
-        if self.loose_object_bytes() > PACK_AFTER_LOOSE_BYTES {
-            cmd.args(["repack", "-d", "-l", "-q"]);
-        } else {
-            let configured = self
-                .repo
-                .config()
-                .is_ok_and(|config| config.get_i64("gc.auto").is_ok());
-            if !configured {
-                cmd.arg("-c")
-                    .arg(format!("gc.auto={PACK_AFTER_LOOSE_OBJECTS}"));
-            }
-            cmd.args(["gc", "--auto", "--quiet"]);
+        let configured = self
+            .repo
+            .config()
+            .is_ok_and(|config| config.get_i64("gc.auto").is_ok());
+        if !configured {
+            cmd.arg("-c")
+                .arg(format!("gc.auto={PACK_AFTER_LOOSE_OBJECTS}"));
         }
-        cmd.stdin(replaced_index.map_or_else(std::process::Stdio::null, Into::into))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null());
+        cmd.args([
+            "maintenance",
+            "run",
+            "--auto",
+            "--quiet",
+            "--task=loose-objects",
+            "--task=gc",
+        ])
+        .stdin(replaced_index.map_or_else(std::process::Stdio::null, Into::into))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
         // Packing is housekeeping: if git cannot be started, the next
         // command or the user's own git will do it.
         let _ = cmd.spawn();
-    }
-
-    /// The size of the loose objects: 256 small folders to read, about a
-    /// millisecond.
-    fn loose_object_bytes(&self) -> u64 {
-        let objects = self.repo.path().join("objects");
-        (0..=255u8)
-            .filter_map(|fan_out| std::fs::read_dir(objects.join(format!("{fan_out:02x}"))).ok())
-            .flatten()
-            .filter_map(|entry| entry.ok()?.metadata().ok())
-            .map(|meta| meta.len())
-            .sum()
     }
 
     /// Runs git and returns what it printed, whatever its exit status.

@@ -20,7 +20,7 @@ use crate::model::timeline::{Change, Entry, EntryHeader, EntryKind};
 use crate::model::transition;
 use crate::notify;
 use crate::render::view::{IncidentView, RecordContext};
-use crate::store::{Changes, IncidentDoc, Store};
+use crate::store::{Changes, IncidentCache, IncidentDoc, Store};
 use crate::transaction::Transaction;
 use crate::ui::{self, read_text_argument};
 
@@ -544,6 +544,47 @@ pub fn read_each<T: Send>(
     });
     progress.finish();
     results
+}
+
+/// Every incident of `ids`, in order, as [`Store::read_incident`] reads
+/// it, parsing only those the cache in the git directory does not hold as
+/// their files now are (see [`IncidentCache`]); the rest are read on every
+/// core, and the cache is brought up to date after.
+pub fn read_incidents(workspace: &Workspace, ids: &[String]) -> Vec<Result<IncidentDoc>> {
+    let store = &workspace.store;
+    let mut cache = IncidentCache::open(workspace.repo.git_dir());
+    let stamps =
+        crate::parallel::map_in_order(ids, READ_PER_THREAD_AT_LEAST, |id| store.incident_stamp(id));
+    let mut docs: Vec<Option<Result<IncidentDoc>>> = ids
+        .iter()
+        .zip(&stamps)
+        .map(|(id, stamp)| cache.take(id, stamp.as_ref()).map(Ok))
+        .collect();
+    let missed: Vec<String> = ids
+        .iter()
+        .zip(&docs)
+        .filter(|(_, doc)| doc.is_none())
+        .map(|(id, _)| id.clone())
+        .collect();
+    let parsed = read_each(&missed, |id| {
+        // Stamped before it is read: a write during the read changes the
+        // stamp, and the row is not trusted.
+        let read_at = std::time::SystemTime::now();
+        let stamp = store.incident_stamp(id);
+        Ok((stamp, read_at, store.read_incident(id)?))
+    });
+    let mut parsed = missed.iter().zip(parsed);
+    for doc in docs.iter_mut().filter(|doc| doc.is_none()) {
+        let (id, read) = parsed.next().expect("one read per miss");
+        *doc = Some(read.map(|(stamp, read_at, doc)| {
+            if let Some(stamp) = stamp {
+                cache.add(id, stamp, read_at, &doc);
+            }
+            doc
+        }));
+    }
+    cache.save();
+    docs.into_iter().flatten().collect()
 }
 
 /// Incidents a command across the history could not read. One hand-broken

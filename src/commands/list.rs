@@ -6,7 +6,7 @@ use super::{Globals, Outcome};
 use crate::render::view::{IncidentList, ListItem};
 use crate::store::IncidentDoc;
 use crate::ui::{self, print_json};
-use crate::workspace::{read_each, Unreadable, Workspace};
+use crate::workspace::{read_incidents, Unreadable, Workspace};
 
 /// List active incidents (all with --all), newest last.
 #[derive(Debug, clap::Args)]
@@ -33,8 +33,9 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
     // One hand-broken record must not hide the others in the middle of an
     // incident: list what can be read, name what cannot, and exit 1.
     let mut unreadable = Unreadable::default();
-    // `--all` reads the whole history, on every core.
-    let mut docs: Vec<IncidentDoc> = read_each(&ids, |id| store.read_incident(id))
+    // `--all` reads the whole history: from the cache of parsed records
+    // where the files have not changed, on every core where they have.
+    let mut docs: Vec<IncidentDoc> = read_incidents(&workspace, &ids)
         .into_iter()
         .filter_map(|doc| unreadable.check(doc))
         .collect();

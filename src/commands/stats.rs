@@ -10,7 +10,7 @@ use super::{Globals, Outcome};
 use crate::model::duration;
 use crate::model::metrics::{self, median_and_p90};
 use crate::ui::{self, print_json};
-use crate::workspace::{read_each, Unreadable, Workspace};
+use crate::workspace::{read_incidents, Unreadable, Workspace};
 
 /// Response metrics across incidents
 ///
@@ -97,14 +97,17 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
         .collect();
     // `incident.md` holds every time the metrics need; only records
     // written before it kept the assembly time need their timeline.
-    let records = read_each(&ids, |id| {
-        let doc = store.read_incident(id)?;
-        let timeline = match metrics::needs_timeline(&doc.incident) {
-            true => store.read_timeline(id)?.entries,
-            false => Vec::new(),
-        };
-        Ok((doc, timeline))
-    });
+    let records = ids
+        .iter()
+        .zip(read_incidents(&workspace, &ids))
+        .map(|(id, doc)| {
+            let doc = doc?;
+            let timeline = match metrics::needs_timeline(&doc.incident) {
+                true => store.read_timeline(id)?.entries,
+                false => Vec::new(),
+            };
+            Ok((doc, timeline))
+        });
     for record in records {
         let Some((doc, timeline)) = unreadable.check(record) else {
             continue;

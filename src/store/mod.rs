@@ -1,7 +1,10 @@
 //! The only code that touches files: where records live, reading them, and
 //! writing them atomically with a way back if the commit that follows fails.
 
+mod cache;
 mod defaults;
+
+pub use cache::{IncidentCache, Stamp, INCIDENT_CACHE};
 pub mod frontmatter;
 
 use std::fs;
@@ -41,6 +44,12 @@ const TEMPLATES_DIR: &str = "templates";
 /// Below this many timeline entries (about 15 µs each to read and parse)
 /// an incident is read on the calling thread.
 const ENTRIES_PER_THREAD_AT_LEAST: usize = 500;
+
+/// What a parse of `incident.md` leaves to be worked out from what it read.
+fn settle_parsed(incident: &mut Incident) {
+    // Format 1 wrote the status too; the times are what the fold keeps.
+    incident.status = incident.timestamps.status();
+}
 
 /// What `init` puts in `.gitattributes`: records are kept byte for byte,
 /// whatever a clone's `core.autocrlf` says.
@@ -178,14 +187,19 @@ impl Store {
     /// Every incident id, sorted: the names of the directories in `incidents/`.
     pub fn incident_ids(&self) -> Result<Vec<String>> {
         let dir = Path::new(INCIDENTS_DIR);
-        let mut ids = self.list_dir(dir)?;
+        let names = self.list_dir(dir)?;
         // A directory whose `incident.md` was deleted still counts, so that
         // readers say it is missing instead of not finding the incident.
-        ids.retain(|name| {
+        // (Thousands of these checks: on every core.)
+        let keep = crate::parallel::map_in_order(&names, 1000, |name| {
             !name.starts_with('.')
                 && (self.exists(&self.incident_file(name)) || self.exists(&self.timeline_dir(name)))
         });
-        Ok(ids)
+        Ok(names
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(name, keep)| keep.then_some(name))
+            .collect())
     }
 
     /// The ids of active incidents, from their markers; markers whose incident
@@ -245,8 +259,7 @@ impl Store {
     pub fn parse_incident(&self, id: &str, source: &str) -> Result<IncidentDoc> {
         let path = self.incident_file(id);
         let (mut incident, body): (Incident, &str) = frontmatter::parse(&path, source)?;
-        // Format 1 wrote the status too; the times are what the fold keeps.
-        incident.status = incident.timestamps.status();
+        settle_parsed(&mut incident);
         if incident.format > FORMAT_VERSION {
             return Err(Error::Malformed {
                 path,
@@ -279,6 +292,11 @@ impl Store {
             incident,
             body: body.to_string(),
         })
+    }
+
+    /// What `incident.md` of `id` looks like now, for [`IncidentCache`].
+    pub fn incident_stamp(&self, id: &str) -> Option<Stamp> {
+        Stamp::of(&self.root.join(self.incident_file(id)))
     }
 
     /// The incident any file under `incidents/` belongs to.

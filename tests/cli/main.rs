@@ -7,6 +7,7 @@ mod harness;
 
 mod actions;
 mod bad_input;
+mod cache;
 mod colour;
 mod completions;
 mod convergence;

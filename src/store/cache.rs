@@ -1,0 +1,254 @@
+//! A cache of parsed `incident.md` files, in the git directory, for the
+//! commands that read every incident (`list --all`, `stats`). Parsing one
+//! `incident.md`'s YAML takes about 110 µs, which at 10,000 incidents was
+//! nearly all of those commands' time. The cache is not part of the record:
+//! deleting it only makes the next listing parse everything again.
+//!
+//! A row is trusted only while the file's size, modification and change
+//! times and inode are what they were when it was read, and only if the
+//! file had not changed for [`SETTLED`] before that read: a write in the
+//! same clock tick as the read would otherwise go unseen (git's "racy" case).
+//! A row is kept only if the incident reads back from it exactly as it was
+//! parsed, so a cached read always equals a parse. Rows are appended as JSON
+//! lines, the last row of an id winning; the file is rewritten without the
+//! superseded ones once they outnumber the live ones.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use super::IncidentDoc;
+use crate::model::incident::Incident;
+
+/// The cache's file name in the git directory.
+pub const INCIDENT_CACHE: &str = "incident-cache.jsonl";
+
+/// How long a file must have stood unchanged before a read of it is cached.
+const SETTLED: Duration = Duration::from_secs(2);
+
+/// Below this many rows a thread of its own costs more than it saves.
+const ROWS_PER_THREAD_AT_LEAST: usize = 500;
+
+/// The first line: rows written by another build are not trusted, whatever
+/// its serialization of an incident.
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Header {
+    incident_cache: u32,
+    build: String,
+}
+
+impl Header {
+    fn current() -> Header {
+        Header {
+            incident_cache: 1,
+            build: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+/// What a file looked like when it was read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    len: u64,
+    /// Nanoseconds since the epoch.
+    modified: i128,
+    /// Inode and change time, where the platform has them.
+    identity: (u64, i64, i64),
+}
+
+impl Stamp {
+    /// The stamp of the file at `path`; `None` if it cannot be read.
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let identity = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.ino(), meta.ctime(), meta.ctime_nsec())
+        };
+        #[cfg(not(unix))]
+        let identity = (0, 0, 0);
+        Some(Stamp {
+            len: meta.len(),
+            modified: nanos(meta.modified().ok()?),
+            identity,
+        })
+    }
+}
+
+fn nanos(time: SystemTime) -> i128 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(after) => after.as_nanos() as i128,
+        Err(before) => -(before.duration().as_nanos() as i128),
+    }
+}
+
+/// One incident as parsed, and the file it was parsed from.
+#[derive(Debug, Serialize, Deserialize)]
+struct Row {
+    id: String,
+    stamp: Stamp,
+    /// When the file was stamped, before it was read (nanoseconds).
+    read_at: i128,
+    incident: Incident,
+    body: String,
+}
+
+impl Row {
+    fn trusted_for(&self, stamp: &Stamp) -> bool {
+        self.stamp == *stamp && self.stamp.modified + (SETTLED.as_nanos() as i128) <= self.read_at
+    }
+}
+
+/// The rows read from the cache file, and those to add to it.
+pub struct IncidentCache {
+    path: PathBuf,
+    /// The file as read, for rewriting its live rows as they were.
+    text: String,
+    /// The latest row of each id, and where its line is in `text`.
+    rows: HashMap<String, (Option<Row>, Range<usize>)>,
+    /// Rows in the file, superseded ones included.
+    lines: usize,
+    /// Whether the file has this build's header.
+    current: bool,
+    /// New rows, by id.
+    added: HashMap<String, String>,
+}
+
+impl IncidentCache {
+    /// The cache in `git_dir`; empty if there is none or it is of another
+    /// build (a cache is never worth an error).
+    pub fn open(git_dir: &Path) -> IncidentCache {
+        let path = git_dir.join(INCIDENT_CACHE);
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let mut cache = IncidentCache {
+            path,
+            text: String::new(),
+            rows: HashMap::new(),
+            lines: 0,
+            current: false,
+            added: HashMap::new(),
+        };
+        let mut lines = text.split_inclusive('\n');
+        let header = lines
+            .next()
+            .and_then(|line| serde_json::from_str::<Header>(line).ok());
+        if header != Some(Header::current()) {
+            return cache;
+        }
+        cache.current = true;
+        let mut at = text.len() - lines.clone().map(str::len).sum::<usize>();
+        let lines: Vec<(&str, Range<usize>)> = lines
+            .map(|line| {
+                let range = at..at + line.len();
+                at += line.len();
+                (line, range)
+            })
+            .collect();
+        cache.lines = lines.len();
+        let rows = crate::parallel::map_in_order(&lines, ROWS_PER_THREAD_AT_LEAST, |(line, _)| {
+            // A torn last line (a crash mid-append) is only a row less.
+            serde_json::from_str::<Row>(line).ok()
+        });
+        for (row, (_, range)) in rows.into_iter().zip(lines) {
+            if let Some(row) = row {
+                cache.rows.insert(row.id.clone(), (Some(row), range));
+            }
+        }
+        cache.text = text;
+        cache
+    }
+
+    /// The incident as cached, if the file is still as it was read; taken
+    /// out of the cache.
+    pub fn take(&mut self, id: &str, stamp: Option<&Stamp>) -> Option<IncidentDoc> {
+        let (row, _) = self.rows.get_mut(id)?;
+        if !row
+            .as_ref()
+            .zip(stamp)
+            .is_some_and(|(row, stamp)| row.trusted_for(stamp))
+        {
+            return None;
+        }
+        let mut row = row.take()?;
+        super::settle_parsed(&mut row.incident);
+        Some(IncidentDoc {
+            incident: row.incident,
+            body: row.body,
+        })
+    }
+
+    /// Adds a fresh parse of `id`, stamped `stamp` at `read_at` before it
+    /// was read, if it reads back from the cache exactly as it was parsed.
+    pub fn add(&mut self, id: &str, stamp: Stamp, read_at: SystemTime, doc: &IncidentDoc) {
+        let row = Row {
+            id: id.to_string(),
+            stamp,
+            read_at: nanos(read_at),
+            incident: doc.incident.clone(),
+            body: doc.body.clone(),
+        };
+        if row.stamp.modified + (SETTLED.as_nanos() as i128) > row.read_at {
+            return;
+        }
+        let Ok(line) = serde_json::to_string(&row) else {
+            return;
+        };
+        let Ok(mut back) = serde_json::from_str::<Row>(&line) else {
+            return;
+        };
+        super::settle_parsed(&mut back.incident);
+        if back.incident == doc.incident && back.body == doc.body {
+            self.added.insert(id.to_string(), line);
+        }
+    }
+
+    /// Writes the rows added: appended, or the whole file rewritten when it
+    /// is of another build or mostly superseded rows. Failures are ignored;
+    /// the next command parses again.
+    pub fn save(self) {
+        let _ = self.try_save();
+    }
+
+    fn try_save(self) -> std::io::Result<()> {
+        if self.added.is_empty() {
+            return Ok(());
+        }
+        let live = self.rows.len() + self.added.len();
+        let mut added: Vec<&String> = self.added.values().collect();
+        added.sort();
+        if self.current && self.lines + added.len() <= 2 * live + 64 {
+            // After a torn last line, start a line of our own.
+            let mut text = match self.text.ends_with('\n') {
+                true => String::new(),
+                false => String::from("\n"),
+            };
+            for line in added {
+                text.push_str(line);
+                text.push('\n');
+            }
+            let mut file = std::fs::OpenOptions::new().append(true).open(&self.path)?;
+            return file.write_all(text.as_bytes());
+        }
+        let mut text = serde_json::to_string(&Header::current())?;
+        text.push('\n');
+        let mut kept: Vec<&Range<usize>> = self
+            .rows
+            .iter()
+            .filter(|(id, _)| !self.added.contains_key(*id))
+            .map(|(_, (_, range))| range)
+            .collect();
+        kept.sort_by_key(|range| range.start);
+        for range in kept {
+            text.push_str(&self.text[range.clone()]);
+        }
+        for line in added {
+            text.push_str(line);
+            text.push('\n');
+        }
+        super::write_atomic_unsynced(&self.path, text.as_bytes())
+    }
+}

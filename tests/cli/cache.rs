@@ -1,0 +1,100 @@
+//! The cache of parsed `incident.md` files that `list` and `stats` read
+//! through (`src/store/cache.rs`): a cached read is always what a parse of
+//! the file as it is now gives.
+
+use crate::harness::TestRepo;
+
+const CACHE: &str = ".git/incident-cache.jsonl";
+
+/// Sets a file's modification time to long ago, as a record nobody has
+/// touched for a while has.
+fn age(repo: &TestRepo, path: &str) {
+    let status = std::process::Command::new("touch")
+        .args(["-t", "202001010000.00"])
+        .arg(repo.root.join(path))
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn cached_rows(repo: &TestRepo) -> usize {
+    std::fs::read_to_string(repo.root.join(CACHE))
+        .map(|text| text.lines().count().saturating_sub(1))
+        .unwrap_or(0)
+}
+
+/// Three incidents whose files have settled.
+fn settled() -> (TestRepo, Vec<String>) {
+    let repo = TestRepo::new();
+    let ids: Vec<String> = ["Checkout errors", "Login is slow", "Search is down"]
+        .iter()
+        .map(|title| repo.declare(&[title]))
+        .collect();
+    repo.ok(&["status", "-i", &ids[1], "mitigated"]);
+    for id in &ids {
+        age(&repo, &format!("incidents/{id}/incident.md"));
+    }
+    (repo, ids)
+}
+
+#[test]
+fn a_listing_from_the_cache_is_the_listing_from_the_files() {
+    let (repo, _) = settled();
+    let parsed = repo.ok(&["list", "--all", "--json"]);
+    let parsed_stats = repo.ok(&["stats", "--json"]);
+    assert_eq!(cached_rows(&repo), 3);
+    assert_eq!(repo.ok(&["list", "--all", "--json"]), parsed);
+    assert_eq!(repo.ok(&["stats", "--json"]), parsed_stats);
+    assert_eq!(repo.ok(&["list", "--all"]), repo.ok(&["list", "--all"]));
+    // The cache is the git directory's, never the record's.
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_file_changed_since_it_was_cached_is_read_again() {
+    let (repo, ids) = settled();
+    repo.ok(&["list", "--all"]);
+    assert_eq!(cached_rows(&repo), 3);
+    // Same length, same modification time: only the inode and change time
+    // tell, and they do.
+    let path = format!("incidents/{}/incident.md", ids[0]);
+    let text = repo
+        .read(&path)
+        .replace("Checkout errors", "Checkout ERRORS");
+    repo.write(&path, &text);
+    age(&repo, &path);
+    assert!(repo.ok(&["list", "--all"]).contains("Checkout ERRORS"));
+    // A recording command's rewrite, too.
+    repo.ok(&["severity", "-i", &ids[2], "SEV1", "--reason", "All regions"]);
+    let listed = repo.ok(&["list", "--all"]);
+    let line = listed.lines().find(|line| line.contains(&ids[2])).unwrap();
+    assert!(line.contains("SEV1"), "{listed}");
+}
+
+#[test]
+fn files_written_just_before_they_are_read_are_not_cached() {
+    // A write in the same clock tick as the read would go unseen.
+    let repo = TestRepo::new();
+    repo.declare(&["Checkout errors"]);
+    repo.ok(&["list", "--all"]);
+    assert_eq!(cached_rows(&repo), 0);
+}
+
+#[test]
+fn a_damaged_or_foreign_cache_is_ignored_and_replaced() {
+    let (repo, _) = settled();
+    let parsed = repo.ok(&["list", "--all", "--json"]);
+    for junk in [
+        "not json at all\n",
+        "{\"incident_cache\":1,\"build\":\"0.0.0-another\"}\n{\"id\":1}\n",
+    ] {
+        std::fs::write(repo.root.join(CACHE), junk).unwrap();
+        assert_eq!(repo.ok(&["list", "--all", "--json"]), parsed);
+        assert_eq!(cached_rows(&repo), 3);
+    }
+    // A torn last row (a crash mid-append) costs only that row.
+    let text = std::fs::read_to_string(repo.root.join(CACHE)).unwrap();
+    std::fs::write(repo.root.join(CACHE), &text[..text.len() - 10]).unwrap();
+    assert_eq!(repo.ok(&["list", "--all", "--json"]), parsed);
+    assert_eq!(repo.ok(&["list", "--all", "--json"]), parsed);
+}
