@@ -67,17 +67,18 @@ PY
 # (sampled every 100 notes) while loose objects wait to be packed.
 growth() {
   local n=$1 repo=$2 active=$3 count=${GROWTH:-1000} before after size peak loose
-  before=$(du -sk "$repo/.git" | cut -f1)
+  # (du may meet a folder the background packing is deleting.)
+  before=$( (du -sk "$repo/.git" 2>/dev/null || true) | cut -f1)
   peak=$before
   for i in $(seq 1 "$count"); do
     (cd "$repo" && "$bin" note -i "$active" "Update $i: error rate at $((i % 7))%" >/dev/null 2>&1)
     if ((i % 100 == 0)); then
-      size=$(du -sk "$repo/.git" | cut -f1)
+      size=$( (du -sk "$repo/.git" 2>/dev/null || true) | cut -f1)
       ((size > peak)) && peak=$size
     fi
   done
-  while pgrep -f "git (gc|repack)" >/dev/null; do sleep 1; done
-  after=$(du -sk "$repo/.git" | cut -f1)
+  while pgrep -f "git (-c [^ ]+ )?(gc|repack|maintenance)" >/dev/null; do sleep 1; done
+  after=$( (du -sk "$repo/.git" 2>/dev/null || true) | cut -f1)
   loose=$(git -C "$repo" count-objects | cut -d' ' -f1)
   echo "| .git growth over $count notes, $n incidents | $(((after - before) / 1024)) MB (peak $(((peak - before) / 1024)) MB, $loose loose objects left) | | |" >>"$results"
 }

@@ -142,16 +142,7 @@ impl Staging {
             .and_then(|stamp| stamp.modified)
             .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
             .map(|since| since.as_secs() as u32);
-        let root = &self.root;
-        let still_clean = |path: &[u8], oid: &[u8; 20]| {
-            std::str::from_utf8(path)
-                .ok()
-                .and_then(|path| Oid::hash_file(git2::ObjectType::Blob, root.join(path)).ok())
-                .is_some_and(|on_disk| on_disk.as_bytes() == oid)
-        };
-        let plan = self
-            .index
-            .plan(&changes, racy_since, &still_clean, self.skip_hash);
+        let plan = self.index.plan(&changes, racy_since, self.skip_hash);
         self.planned = Some(plan);
         Ok(())
     }
@@ -191,8 +182,15 @@ impl Staging {
                     entries.push((git_path(path)?.into_bytes(), entry));
                 }
             }
+            let root = &self.root;
+            let still_clean = |path: &[u8], oid: &[u8; 20]| {
+                std::str::from_utf8(path)
+                    .ok()
+                    .and_then(|path| Oid::hash_file(git2::ObjectType::Blob, root.join(path)).ok())
+                    .is_some_and(|on_disk| on_disk.as_bytes() == oid)
+            };
             let mut file = std::fs::File::create(self.scratch())?;
-            plan.write(&entries, &mut file)?;
+            plan.write(&entries, &still_clean, &mut file)?;
             Ok(())
         };
         update().context("cannot write the git index")?;
@@ -726,12 +724,21 @@ impl Repo {
 
     /// Starts a staging over from a fresh read of the index, after another
     /// git command changed it; the index lock, if taken, is given up.
-    pub fn restage(&self, staging: &mut Staging) -> Result<()> {
+    /// `paths` are the command's own: if the other command staged any of
+    /// them (a `git add` or `git rm` of a record in another shell), that is
+    /// someone else's change to them, and the commit is refused.
+    pub fn restage(&self, staging: &mut Staging, paths: &[&Path]) -> Result<()> {
         if staging.locked {
             remove_if_present(&staging.lock_path())?;
             staging.locked = false;
         }
         let (index, read_from) = self.read_index()?;
+        for path in paths {
+            let name = git_path(path)?;
+            if index.tracked(name.as_bytes()) != staging.index.tracked(name.as_bytes()) {
+                return Err(Error::UncommittedChanges(path.to_path_buf()).into());
+            }
+        }
         staging.index = index;
         staging.read_from = read_from;
         staging.planned = None;

@@ -391,9 +391,9 @@ fn commit_held(
             }
             attempts += 1;
             // (Our files are written by now, so the status check before
-            // the journal cannot be run again; the paths are ours under the
-            // write lock.)
-            repo.restage(&mut staging)?;
+            // the journal cannot be run again; the new index must hold for
+            // our paths what the first one did.)
+            repo.restage(&mut staging, &paths)?;
             staging.prepare(&blobs)?;
         }
         fault_point("index-locked");

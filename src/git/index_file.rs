@@ -179,13 +179,21 @@ enum Piece {
         bytes: Vec<u8>,
         filled: bool,
     },
+    /// An entry that changed in the same second as the old index was
+    /// written: whether git may trust its stat data is decided when the new
+    /// index is written, as git decides it.
+    Racy {
+        path: Vec<u8>,
+        oid: [u8; HASH_LEN],
+        bytes: Vec<u8>,
+    },
 }
 
 impl Piece {
     fn bytes<'a>(&'a self, old: &'a [u8]) -> &'a [u8] {
         match self {
             Piece::Old(range) => &old[range.clone()],
-            Piece::New(bytes) | Piece::Slot { bytes, .. } => bytes,
+            Piece::New(bytes) | Piece::Slot { bytes, .. } | Piece::Racy { bytes, .. } => bytes,
         }
     }
 }
@@ -207,26 +215,38 @@ impl Plan {
         &self.changes
     }
 
-    /// Fills in the new entries, one for each path planned as set, and
-    /// writes the index (hashing the rest on another thread meanwhile).
+    /// Fills in the new entries, one for each path planned as set (the
+    /// last given for a path wins), and writes the index (hashing the rest
+    /// on another thread meanwhile). Entries that changed in the same second
+    /// as the old index and whose file no longer has their content
+    /// (`still_clean` says) get their size zeroed, as git does when it
+    /// writes, so that git looks at them again.
     pub(super) fn write(
         mut self,
         entries: &[(Vec<u8>, NewEntry)],
+        still_clean: &dyn Fn(&[u8], &[u8; HASH_LEN]) -> bool,
         out: &mut (dyn Write + Send),
     ) -> std::io::Result<()> {
         for piece in &mut self.pieces {
-            if let Piece::Slot {
-                path,
-                bytes,
-                filled,
-            } = piece
-            {
-                let (_, entry) = entries
-                    .iter()
-                    .find(|(entry_path, _)| entry_path == path)
-                    .ok_or_else(|| std::io::Error::other("an entry planned was not given"))?;
-                bytes[..ENTRY_FIXED].copy_from_slice(&entry.fixed_part(path.len()));
-                *filled = true;
+            match piece {
+                Piece::Slot {
+                    path,
+                    bytes,
+                    filled,
+                } => {
+                    let (_, entry) = entries
+                        .iter()
+                        .rfind(|(entry_path, _)| entry_path == path)
+                        .ok_or_else(|| std::io::Error::other("an entry planned was not given"))?;
+                    bytes[..ENTRY_FIXED].copy_from_slice(&entry.fixed_part(path.len()));
+                    *filled = true;
+                }
+                Piece::Racy { path, oid, bytes } => {
+                    if !still_clean(path, oid) {
+                        bytes[AT_SIZE..AT_SIZE + 4].fill(0);
+                    }
+                }
+                Piece::Old(_) | Piece::New(_) => {}
             }
         }
         let (old, pieces) = (&self.bytes[..], &self.pieces);
@@ -440,19 +460,19 @@ impl IndexFile {
     /// thread, unless `index.skipHash` leaves it zero.
     ///
     /// Entries git would take as clean only because they changed in the
-    /// same second the old index was written (`racy_since`), and whose file
-    /// no longer has their content (`still_clean` says), get their size
-    /// zeroed, as git does when it writes, so the change is not missed. The
-    /// tree cache is invalidated along the changed paths.
+    /// same second the old index was written (`racy_since`) are checked when
+    /// the index is written (see [`Plan::write`]); the hashing ahead stops
+    /// before the first of them too. The tree cache is invalidated along the
+    /// changed paths. A path given twice takes its last change.
     pub(super) fn plan(
         &self,
         changes: &[(Vec<u8>, bool)],
         racy_since: Option<u32>,
-        still_clean: &dyn Fn(&[u8], &[u8; HASH_LEN]) -> bool,
         skip_hash: bool,
     ) -> Plan {
         let given = changes.to_vec();
-        let mut changes: Vec<&(Vec<u8>, bool)> = changes.iter().collect();
+        // Reversed, so that the stable sort and dedup keep the last change.
+        let mut changes: Vec<&(Vec<u8>, bool)> = changes.iter().rev().collect();
         changes.sort_by(|a, b| a.0.cmp(&b.0));
         changes.dedup_by(|a, b| a.0 == b.0);
 
@@ -497,10 +517,8 @@ impl IndexFile {
                 copied_previous = false;
                 return true;
             }
-            let racy = racy_since.is_some_and(|since| {
-                be32(&self.bytes[entry.bytes.start + AT_MTIME..]) >= since
-                    && !still_clean(path, &self.oid(entry))
-            });
+            let racy = racy_since
+                .is_some_and(|since| be32(&self.bytes[entry.bytes.start + AT_MTIME..]) >= since);
             if racy || (self.version == 4 && !copied_previous) {
                 let mut out = Vec::with_capacity(entry.bytes.len() + 8);
                 if self.version < 4 {
@@ -517,10 +535,14 @@ impl IndexFile {
                     );
                     self.write_path(&mut out, 0, path, &previous_path);
                 }
-                if racy {
-                    out[AT_SIZE..AT_SIZE + 4].fill(0);
-                }
-                pieces.push(Piece::New(out));
+                pieces.push(match racy {
+                    true => Piece::Racy {
+                        path: path.to_vec(),
+                        oid: self.oid(entry),
+                        bytes: out,
+                    },
+                    false => Piece::New(out),
+                });
             } else {
                 push_old(&mut pieces, entry.bytes.clone());
             }
@@ -574,7 +596,7 @@ impl IndexFile {
         let prefix = (!skip_hash).then(|| {
             let known = pieces
                 .iter()
-                .position(|piece| matches!(piece, Piece::Slot { .. }))
+                .position(|piece| matches!(piece, Piece::Slot { .. } | Piece::Racy { .. }))
                 .unwrap_or(pieces.len());
             let (bytes, prefix) = (self.bytes.clone(), pieces[..known].to_vec());
             std::thread::spawn(move || {
@@ -610,8 +632,8 @@ impl IndexFile {
             .iter()
             .filter_map(|(path, entry)| Some((path.clone(), entry.clone()?)))
             .collect();
-        self.plan(&planned, racy_since, still_clean, skip_hash)
-            .write(&entries, out)
+        self.plan(&planned, racy_since, skip_hash)
+            .write(&entries, still_clean, out)
     }
 
     /// Appends an entry's path (and its padding) after its fixed part, which
@@ -684,7 +706,8 @@ fn invalidate_tree_cache(data: &[u8], changes: &[&[u8]]) -> Option<Vec<u8>> {
         }
         let under = |changed: &[u8]| {
             path.is_empty()
-                || (changed.starts_with(&path) && changed.get(path.len()) == Some(&b'/'))
+                || (changed.starts_with(&path)
+                    && matches!(changed.get(path.len()), Some(&b'/') | None))
         };
         out.extend_from_slice(name);
         out.push(0);
@@ -823,6 +846,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_path_changed_twice_keeps_its_last_change() {
+        let index = IndexFile::with_version(2);
+        let twice = [
+            (b"a".to_vec(), Some(entry(1))),
+            (b"a".to_vec(), Some(entry(2))),
+        ];
+        assert_eq!(listed(&rewrite(&index, &twice)), [(b"a".to_vec(), 2)]);
+        let index = rewrite(&index, &twice);
+        let then_removed = [(b"a".to_vec(), Some(entry(3))), (b"a".to_vec(), None)];
+        assert!(listed(&rewrite(&index, &then_removed)).is_empty());
+    }
+
+    #[test]
+    fn a_file_in_place_of_a_cached_tree_invalidates_it() {
+        let mut data = Vec::new();
+        for (name, count, subtrees) in [("", 1, 1), ("a", 1, 0)] {
+            data.extend_from_slice(format!("{name}\0{count} {subtrees}\n").as_bytes());
+            data.extend_from_slice(&[7; HASH_LEN]);
+        }
+        let out = invalidate_tree_cache(&data, &[b"a"]).unwrap();
+        assert_eq!(out, b"\0-1 1\na\0-1 0\n");
     }
 
     #[test]

@@ -106,8 +106,11 @@ impl Row {
 /// The rows read from the cache file, and those to add to it.
 pub struct IncidentCache {
     path: PathBuf,
-    /// The file as read, for rewriting its live rows as they were.
-    text: String,
+    /// What the file looked like when it was read: its live rows are copied
+    /// from it (read again) when it is rewritten, unless it changed since.
+    read_from: Option<Stamp>,
+    /// Whether the file ended with a whole line.
+    whole: bool,
     /// The latest row of each id, and where its line is in `text`.
     rows: HashMap<String, (Option<Row>, Range<usize>)>,
     /// Rows in the file, superseded ones included.
@@ -123,10 +126,12 @@ impl IncidentCache {
     /// build (a cache is never worth an error).
     pub fn open(git_dir: &Path) -> IncidentCache {
         let path = git_dir.join(INCIDENT_CACHE);
+        let read_from = Stamp::of(&path);
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         let mut cache = IncidentCache {
             path,
-            text: String::new(),
+            read_from,
+            whole: text.is_empty() || text.ends_with('\n'),
             rows: HashMap::new(),
             lines: 0,
             current: false,
@@ -158,7 +163,6 @@ impl IncidentCache {
                 cache.rows.insert(row.id.clone(), (Some(row), range));
             }
         }
-        cache.text = text;
         cache
     }
 
@@ -222,7 +226,7 @@ impl IncidentCache {
         added.sort();
         if self.current && self.lines + added.len() <= 2 * live + 64 {
             // After a torn last line, start a line of our own.
-            let mut text = match self.text.ends_with('\n') {
+            let mut text = match self.whole {
                 true => String::new(),
                 false => String::from("\n"),
             };
@@ -232,6 +236,15 @@ impl IncidentCache {
             }
             let mut file = std::fs::OpenOptions::new().append(true).open(&self.path)?;
             return file.write_all(text.as_bytes());
+        }
+        // The rows kept are copied from the file as it was read; if it has
+        // been rewritten since, their places in it are not known.
+        let old = match self.current {
+            true => std::fs::read_to_string(&self.path).unwrap_or_default(),
+            false => String::new(),
+        };
+        if self.current && Stamp::of(&self.path) != self.read_from {
+            return Ok(());
         }
         let mut text = serde_json::to_string(&Header::current())?;
         text.push('\n');
@@ -243,7 +256,7 @@ impl IncidentCache {
             .collect();
         kept.sort_by_key(|range| range.start);
         for range in kept {
-            text.push_str(&self.text[range.clone()]);
+            text.push_str(old.get(range.clone()).unwrap_or_default());
         }
         for line in added {
             text.push_str(line);

@@ -98,3 +98,27 @@ fn a_damaged_or_foreign_cache_is_ignored_and_replaced() {
     assert_eq!(repo.ok(&["list", "--all", "--json"]), parsed);
     assert_eq!(repo.ok(&["list", "--all", "--json"]), parsed);
 }
+
+#[test]
+fn superseded_rows_are_dropped_once_they_outnumber_the_live_ones() {
+    let (repo, ids) = settled();
+    let path = format!("incidents/{}/incident.md", ids[0]);
+    for n in 0..80 {
+        // A new file each time (a new inode), as a rewrite gives.
+        let text = repo.read(&path);
+        std::fs::remove_file(repo.root.join(&path)).unwrap();
+        repo.write(&path, &text);
+        age(&repo, &path);
+        assert!(
+            repo.ok(&["list", "--all"]).contains("Checkout errors"),
+            "{n}"
+        );
+    }
+    // Appended rows, then one rewrite without the superseded ones.
+    let rows = cached_rows(&repo);
+    assert!((3..=70).contains(&rows), "{rows}");
+    assert_eq!(
+        repo.ok(&["list", "--all", "--json"]),
+        repo.ok(&["list", "--all", "--json"])
+    );
+}
