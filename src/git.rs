@@ -414,8 +414,14 @@ impl Repo {
         paths: impl IntoIterator<Item = &'a Path>,
     ) -> Result<()> {
         let head = self.head_tree()?;
-        for path in paths {
-            if !self.is_unmodified_in(&staging.index, head.as_ref(), path)? {
+        let paths: Vec<&Path> = paths.into_iter().collect();
+        let names = paths
+            .iter()
+            .map(|path| git_path(path))
+            .collect::<Result<Vec<_>>>()?;
+        let names: Vec<&[u8]> = names.iter().map(|name| name.as_bytes()).collect();
+        for (path, tracked) in paths.iter().zip(staging.index.tracked_all(&names)) {
+            if !self.agrees_with_head(&tracked, head.as_ref(), path)? {
                 return Err(Error::UncommittedChanges(path.to_path_buf()).into());
             }
         }
@@ -426,16 +432,18 @@ impl Repo {
     /// file neither tracked nor on disk counts as unmodified: it is new.
     pub fn is_unmodified(&self, path: &Path) -> Result<bool> {
         let (index, _) = self.read_index()?;
-        self.is_unmodified_in(&index, self.head_tree()?.as_ref(), path)
+        let tracked = index.tracked(git_path(path)?.as_bytes());
+        self.agrees_with_head(&tracked, self.head_tree()?.as_ref(), path)
     }
 
-    fn is_unmodified_in(
+    /// Whether what the index holds for `path` (`tracked`), HEAD and the work
+    /// tree agree.
+    fn agrees_with_head(
         &self,
-        index: &IndexFile,
+        tracked: &index_file::Tracked,
         head: Option<&git2::Tree<'_>>,
         path: &Path,
     ) -> Result<bool> {
-        let tracked = index.tracked(git_path(path)?.as_bytes());
         if tracked.conflicted {
             return Ok(false);
         }

@@ -430,19 +430,32 @@ impl IndexFile {
     }
 
     pub(super) fn tracked(&self, path: &[u8]) -> Tracked {
-        let mut tracked = Tracked {
-            oid: None,
-            conflicted: false,
+        self.tracked_all(&[path]).remove(0)
+    }
+
+    /// What the index holds for each of `paths`, in one walk: entries are
+    /// sorted by path, so it stops once past the last of them.
+    pub(super) fn tracked_all(&self, paths: &[&[u8]]) -> Vec<Tracked> {
+        let mut tracked = vec![
+            Tracked {
+                oid: None,
+                conflicted: false,
+            };
+            paths.len()
+        ];
+        let Some(last) = paths.iter().max() else {
+            return tracked;
         };
-        // Entries are sorted by path: stop once past it.
         let _ = self.walk(|entry| {
-            if entry.path == path {
-                match entry.stage {
-                    0 => tracked.oid = Some(self.oid(entry)),
-                    _ => tracked.conflicted = true,
+            for (at, path) in paths.iter().enumerate() {
+                if entry.path == *path {
+                    match entry.stage {
+                        0 => tracked[at].oid = Some(self.oid(entry)),
+                        _ => tracked[at].conflicted = true,
+                    }
                 }
             }
-            entry.path <= path
+            entry.path <= *last
         });
         tracked
     }
