@@ -683,18 +683,8 @@ fn invalidate_tree_cache(data: &[u8], changes: &[&[u8]]) -> Option<Vec<u8>> {
         let name_length = nul_at(&data[at..])?;
         let name = &data[at..at + name_length];
         at += name_length + 1;
-        let space = data[at..].iter().position(|&b| b == b' ')?;
-        let count: i64 = std::str::from_utf8(&data[at..at + space])
-            .ok()?
-            .parse()
-            .ok()?;
-        at += space + 1;
-        let newline = data[at..].iter().position(|&b| b == b'\n')?;
-        let subtrees: usize = std::str::from_utf8(&data[at..at + newline])
-            .ok()?
-            .parse()
-            .ok()?;
-        at += newline + 1;
+        let count: i64 = number_until(data, &mut at, b' ')?;
+        let subtrees: usize = number_until(data, &mut at, b'\n')?;
         let oid = match count >= 0 {
             true => {
                 let oid = data.get(at..at + HASH_LEN)?;
@@ -734,6 +724,17 @@ fn invalidate_tree_cache(data: &[u8], changes: &[&[u8]]) -> Option<Vec<u8>> {
         open.push((path.len(), subtrees));
     }
     Some(out)
+}
+
+/// The ASCII number at `at`, up to `end`; `at` moves past the delimiter.
+fn number_until<T: std::str::FromStr>(data: &[u8], at: &mut usize, end: u8) -> Option<T> {
+    let length = data.get(*at..)?.iter().position(|&b| b == end)?;
+    let number = std::str::from_utf8(&data[*at..*at + length])
+        .ok()?
+        .parse()
+        .ok()?;
+    *at += length + 1;
+    Some(number)
 }
 
 fn be32(bytes: &[u8]) -> u32 {
