@@ -132,19 +132,19 @@ impl Staging {
     /// that its checksum starts while the files are written; see
     /// [`IndexFile::plan`]. `prepare` plans by itself if this was not done.
     pub fn plan(&mut self, files: &[(&Path, bool)]) -> Result<()> {
-        let changes = files
-            .iter()
-            .map(|&(path, set)| Ok((git_path(path)?.into_bytes(), set)))
-            .collect::<Result<Vec<_>>>()?;
+        let changes = index_changes(files)?;
+        self.plan_changes(&changes);
+        Ok(())
+    }
+
+    fn plan_changes(&mut self, changes: &[(Vec<u8>, bool)]) {
         let racy_since = self
             .read_from
             .as_ref()
             .and_then(|stamp| stamp.modified)
             .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
             .map(|since| since.as_secs() as u32);
-        let plan = self.index.plan(&changes, racy_since, self.skip_hash);
-        self.planned = Some(plan);
-        Ok(())
+        self.planned = Some(self.index.plan(changes, racy_since, self.skip_hash));
     }
 
     /// Sets these files' entries to the blob given (the file in the work
@@ -155,17 +155,14 @@ impl Staging {
             .iter()
             .map(|(path, blob)| (*path, blob.is_some()))
             .collect();
-        let planned_for = |plan: &index_file::Plan| -> Result<bool> {
-            let wanted = wanted
-                .iter()
-                .map(|&(path, set)| Ok((git_path(path)?.into_bytes(), set)))
-                .collect::<Result<Vec<_>>>()?;
-            Ok(plan.changes() == wanted)
-        };
         let mut update = || -> Result<()> {
-            match &self.planned {
-                Some(plan) if planned_for(plan)? => {}
-                _ => self.plan(&wanted)?,
+            let wanted = index_changes(&wanted)?;
+            if self
+                .planned
+                .as_ref()
+                .is_none_or(|plan| plan.changes() != wanted)
+            {
+                self.plan_changes(&wanted);
             }
             let plan = self.planned.take().expect("planned just now");
             let mut entries = Vec::with_capacity(files.len());
@@ -415,10 +412,7 @@ impl Repo {
     ) -> Result<()> {
         let head = self.head_tree()?;
         let paths: Vec<&Path> = paths.into_iter().collect();
-        let names = paths
-            .iter()
-            .map(|path| git_path(path))
-            .collect::<Result<Vec<_>>>()?;
+        let names = git_paths(&paths)?;
         let names: Vec<&[u8]> = names.iter().map(|name| name.as_bytes()).collect();
         for (path, tracked) in paths.iter().zip(staging.index.tracked_all(&names)) {
             if !self.agrees_with_head(&tracked, head.as_ref(), path)? {
@@ -741,11 +735,16 @@ impl Repo {
             staging.locked = false;
         }
         let (index, read_from) = self.read_index()?;
-        for path in paths {
-            let name = git_path(path)?;
-            if index.tracked(name.as_bytes()) != staging.index.tracked(name.as_bytes()) {
-                return Err(Error::UncommittedChanges(path.to_path_buf()).into());
-            }
+        let names = git_paths(paths)?;
+        let names: Vec<&[u8]> = names.iter().map(|name| name.as_bytes()).collect();
+        let theirs = index.tracked_all(&names);
+        let ours = staging.index.tracked_all(&names);
+        if let Some((path, _)) = paths
+            .iter()
+            .zip(theirs.iter().zip(&ours))
+            .find(|(_, (a, b))| a != b)
+        {
+            return Err(Error::UncommittedChanges(path.to_path_buf()).into());
         }
         staging.index = index;
         staging.read_from = read_from;
@@ -1019,6 +1018,18 @@ fn reflog_line(old: &str, new: &str, who: &Signature<'_>, message: &str) -> Stri
 
 /// The id git gives these bytes as a blob, whether or not they are committed:
 /// it names a version of a file exactly.
+/// Index paths of these files, each with whether it is set or removed.
+fn index_changes(files: &[(&Path, bool)]) -> Result<Vec<(Vec<u8>, bool)>> {
+    files
+        .iter()
+        .map(|&(path, set)| Ok((git_path(path)?.into_bytes(), set)))
+        .collect()
+}
+
+fn git_paths(paths: &[&Path]) -> Result<Vec<String>> {
+    paths.iter().map(|path| git_path(path)).collect()
+}
+
 fn oid_bytes(oid: Oid) -> [u8; 20] {
     oid.as_bytes().try_into().expect("SHA-1 object ids")
 }

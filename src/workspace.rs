@@ -553,6 +553,9 @@ pub fn read_each<T: Send>(
 pub fn read_incidents(workspace: &Workspace, ids: &[String]) -> Vec<Result<IncidentDoc>> {
     let store = &workspace.store;
     let mut cache = IncidentCache::open(workspace.repo.git_dir());
+    // Stamped before anything is read: a write during the read changes the
+    // stamp, and a row made from it is not trusted.
+    let read_at = std::time::SystemTime::now();
     let stamps =
         crate::parallel::map_in_order(ids, READ_PER_THREAD_AT_LEAST, |id| store.incident_stamp(id));
     let mut docs: Vec<Option<Result<IncidentDoc>>> = ids
@@ -566,22 +569,16 @@ pub fn read_incidents(workspace: &Workspace, ids: &[String]) -> Vec<Result<Incid
         .filter(|(_, doc)| doc.is_none())
         .map(|(id, _)| id.clone())
         .collect();
-    let parsed = read_each(&missed, |id| {
-        // Stamped before it is read: a write during the read changes the
-        // stamp, and the row is not trusted.
-        let read_at = std::time::SystemTime::now();
-        let stamp = store.incident_stamp(id);
-        Ok((stamp, read_at, store.read_incident(id)?))
-    });
-    let mut parsed = missed.iter().zip(parsed);
-    for doc in docs.iter_mut().filter(|doc| doc.is_none()) {
-        let (id, read) = parsed.next().expect("one read per miss");
-        *doc = Some(read.map(|(stamp, read_at, doc)| {
-            if let Some(stamp) = stamp {
-                cache.add(id, stamp, read_at, &doc);
-            }
-            doc
-        }));
+    let mut parsed = read_each(&missed, |id| store.read_incident(id)).into_iter();
+    for ((id, stamp), doc) in ids.iter().zip(stamps).zip(docs.iter_mut()) {
+        if doc.is_some() {
+            continue;
+        }
+        let read = parsed.next().expect("one read per miss");
+        if let (Ok(read), Some(stamp)) = (&read, stamp) {
+            cache.add(id, stamp, read_at, read);
+        }
+        *doc = Some(read);
     }
     cache.save();
     docs.into_iter().flatten().collect()
