@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::plain_yaml;
 use crate::error::Error;
 
 /// Parses a `---` fenced YAML header and returns it with the body that follows,
@@ -280,7 +281,14 @@ fn split(source: &str) -> Option<(&str, &str)> {
 }
 
 /// Parses YAML, reporting errors as `(1-based line within the YAML, message)`.
+/// What the tool writes is read by [`plain_yaml`]; the rest, and anything
+/// that does not fit `T` (so that errors read the same), by the YAML crate.
 fn from_yaml<T: DeserializeOwned>(yaml: &str) -> Result<T, (usize, String)> {
+    if let Some(value) = plain_yaml::parse(yaml) {
+        if let Ok(parsed) = serde_json::from_value(value) {
+            return Ok(parsed);
+        }
+    }
     serde_norway::from_str(yaml).map_err(|e| {
         let line = e.location().map_or(1, |l| l.line());
         let message = e.to_string();

@@ -6,6 +6,7 @@ mod defaults;
 
 pub use cache::{IncidentCache, Stamp, INCIDENT_CACHE};
 pub mod frontmatter;
+mod plain_yaml;
 
 use std::fs;
 use std::io::{self, Write};
