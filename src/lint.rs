@@ -48,16 +48,13 @@ pub fn incident(store: &Store, policy: Option<&Policy>, id: &str) -> Result<Vec<
     let mut found = Vec::new();
     let path_buf = store.incident_file(id);
     let path = slashed(&path_buf);
-    let timeline = store.read_timeline(id)?;
+    let (timeline, secrets) =
+        store.read_timeline_inspecting(id, |path, text| lint::secrets(&slashed(path), text))?;
+    found.extend(secrets.into_iter().flatten());
     for broken in &timeline.broken {
         found.push(from_error(&path, "broken-entry", broken));
     }
     let timeline_dir = slashed(&store.timeline_dir(id));
-    for entry in &timeline.entries {
-        let entry_path = format!("{timeline_dir}/{}.md", entry.id);
-        let text = store.read_text(Path::new(&entry_path))?;
-        found.extend(lint::secrets(&entry_path, &text));
-    }
     found.extend(lint::actions_without_owner(
         &timeline_dir,
         &timeline.entries,
@@ -118,11 +115,17 @@ pub fn incident(store: &Store, policy: Option<&Policy>, id: &str) -> Result<Vec<
     found.extend(lint::timestamps_out_of_order(&path, &source, incident));
     let mut folded = doc.clone();
     state::fold(&mut folded.incident, &mut folded.body, &timeline.entries);
-    let (written, should) = (
-        store.render_incident(&doc)?,
-        store.render_incident(&folded)?,
-    );
-    if let Some(mut finding) = lint::state_differs(&path, id, &written, &should) {
+    // Rendered to find the line that differs, only when something does.
+    let same = folded.body == doc.body && folded.incident.written_equal(&doc.incident);
+    let differs = match same {
+        true => None,
+        false => {
+            let written = store.render_incident(&doc)?;
+            let should = store.render_incident(&folded)?;
+            lint::state_differs(&path, id, &written, &should).map(|f| (f, written))
+        }
+    };
+    if let Some((mut finding, written)) = differs {
         // The line in the file as it is, not as the tool would write it.
         if let Some(text) = written.lines().nth(finding.line - 1) {
             finding.line = source

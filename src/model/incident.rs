@@ -290,10 +290,75 @@ fn investigating() -> Status {
     Status::Investigating
 }
 
+impl Incident {
+    /// Whether the two would be written the same: the fields that are not
+    /// written (`status`, `smes`) are left out. Every field is named, so a
+    /// new one has to be placed here.
+    pub fn written_equal(&self, other: &Incident) -> bool {
+        let Incident {
+            format,
+            id,
+            title,
+            incident_type,
+            severity,
+            impact,
+            urgency,
+            status: _,
+            drill,
+            services,
+            roles,
+            smes: _,
+            timestamps,
+            policy,
+            actions,
+            extra,
+        } = self;
+        (format, id, title, incident_type, severity, impact, urgency)
+            == (
+                &other.format,
+                &other.id,
+                &other.title,
+                &other.incident_type,
+                &other.severity,
+                &other.impact,
+                &other.urgency,
+            )
+            && (drill, services, roles, timestamps, policy, actions, extra)
+                == (
+                    &other.drill,
+                    &other.services,
+                    &other.roles,
+                    &other.timestamps,
+                    &other.policy,
+                    &other.actions,
+                    &other.extra,
+                )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::test_support::*;
+
+    #[test]
+    fn written_equal_leaves_out_only_what_is_not_written() {
+        let a = incident();
+        let mut b = a.clone();
+        b.status = Status::Resolved;
+        b.smes.push(Sme {
+            name: "carol".into(),
+            area: "database".into(),
+            extra: BTreeMap::new(),
+        });
+        assert!(a.written_equal(&b), "status and SMEs are not written");
+        let mut c = a.clone();
+        c.roles.scribe = Some("bob".into());
+        assert!(!a.written_equal(&c));
+        let mut d = a.clone();
+        d.extra.insert("x".into(), serde_json::Value::Bool(true));
+        assert!(!a.written_equal(&d));
+    }
 
     #[test]
     fn impact_comes_before_detection_before_declaration() {

@@ -58,12 +58,13 @@ pub struct Section {
 pub fn sections(source: &str) -> Vec<Section> {
     let mut found = Vec::new();
     let mut current: Option<(String, usize)> = None;
+    let mut lines = LineCounter::new(source);
     for (event, range) in parser(source).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading {
                 level: HeadingLevel::H2,
                 ..
-            }) => current = Some((String::new(), line_of(source, range.start))),
+            }) => current = Some((String::new(), lines.line_of(range.start))),
             Event::Text(text) | Event::Code(text) => {
                 if let Some((title, _)) = current.as_mut() {
                     title.push_str(&text);
@@ -83,27 +84,41 @@ pub fn sections(source: &str) -> Vec<Section> {
     found
 }
 
-/// Every task-list item in the document, in source order.
+/// Every task-list item in the document, in source order. One pass: an
+/// item's section is the last level-2 heading starting on its line or
+/// before, and every such heading has ended by the time the item has.
 pub fn task_items(source: &str) -> Vec<TaskItem> {
-    let headings = sections(source);
+    let mut headings: Vec<Section> = Vec::new();
+    let mut heading: Option<(String, usize)> = None;
+    let mut lines = LineCounter::new(source);
     let mut items = Vec::new();
     // Items nest; the stack holds the item being read at each depth.
     let mut stack: Vec<TaskItem> = Vec::new();
     let mut is_task: Vec<bool> = Vec::new();
     for (event, range) in parser(source).into_offset_iter() {
         match event {
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H2,
+                ..
+            }) => heading = Some((String::new(), lines.line_of(range.start))),
+            Event::End(TagEnd::Heading(HeadingLevel::H2)) => {
+                if let Some((title, line)) = heading.take() {
+                    headings.push(Section {
+                        title: title.trim().to_string(),
+                        line,
+                    });
+                }
+            }
             Event::Start(Tag::Item) => {
-                let line = line_of(source, range.start);
-                let section = headings.iter().rev().find(|s| s.line <= line);
                 stack.push(TaskItem {
                     checked: false,
                     marker: 0..0,
-                    line,
+                    line: lines.line_of(range.start),
                     text: String::new(),
                     markdown: String::new(),
                     attributes: Vec::new(),
-                    section: section.map(|s| s.title.clone()),
-                    section_line: section.map_or(0, |s| s.line),
+                    section: None,
+                    section_line: 0,
                 });
                 is_task.push(false);
             }
@@ -115,6 +130,9 @@ pub fn task_items(source: &str) -> Vec<TaskItem> {
                 }
             }
             Event::Text(text) | Event::Code(text) => {
+                if let Some((title, _)) = heading.as_mut() {
+                    title.push_str(&text);
+                }
                 if let Some(item) = stack.last_mut() {
                     item.text.push_str(&text);
                 }
@@ -131,6 +149,10 @@ pub fn task_items(source: &str) -> Vec<TaskItem> {
             }
             Event::End(TagEnd::Item) => {
                 if let (Some(mut item), Some(true)) = (stack.pop(), is_task.pop()) {
+                    if let Some(section) = headings.iter().rev().find(|s| s.line <= item.line) {
+                        item.section = Some(section.title.clone());
+                        item.section_line = section.line;
+                    }
                     item.text = item.text.split_whitespace().collect::<Vec<_>>().join(" ");
                     item.markdown = first_paragraph(&source[item.marker.end..range.end]);
                     items.push(item);
@@ -358,6 +380,38 @@ pub fn side(source: &str, side: Side) -> String {
         };
         lines.iter().map(|line| line.to_string()).collect()
     })
+}
+
+/// 1-based line numbers of offsets asked for in increasing order, counted
+/// on from the last one (a long checklist asks for one per item).
+struct LineCounter<'a> {
+    source: &'a [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(source: &'a str) -> Self {
+        LineCounter {
+            source: source.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    fn line_of(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.source.len());
+        if offset < self.offset {
+            // Not in order after all: count from the start.
+            (self.offset, self.line) = (0, 1);
+        }
+        self.line += self.source[self.offset..offset]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        self.offset = offset;
+        self.line
+    }
 }
 
 /// 1-based line number of a byte offset.

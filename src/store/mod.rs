@@ -342,6 +342,19 @@ impl Store {
     /// entry id. An entry that cannot be read is kept out and reported in
     /// `broken`: one bad file must not hide the rest of the record.
     pub fn read_timeline(&self, id: &str) -> Result<Timeline> {
+        Ok(self.read_timeline_inspecting(id, |_, _| ())?.0)
+    }
+
+    /// As [`Store::read_timeline`], also handing each entry file's path and
+    /// text to `inspect` as it is read, so that a caller looking at the
+    /// text (lint's search for secrets) need not read every file again.
+    /// Returns what `inspect` returned for each file that could be read,
+    /// parsed or not.
+    pub fn read_timeline_inspecting<T: Send>(
+        &self,
+        id: &str,
+        inspect: impl Fn(&Path, &str) -> T + Sync,
+    ) -> Result<(Timeline, Vec<T>)> {
         let dir = self.timeline_dir(id);
         let mut names = self.list_dir(&dir)?;
         names.retain(|name| name.ends_with(".md"));
@@ -349,14 +362,24 @@ impl Store {
             entries: Vec::with_capacity(names.len()),
             broken: Vec::new(),
         };
+        let mut inspected = Vec::with_capacity(names.len());
         // A long incident's entries are parsed on every core.
         let read = crate::parallel::map_in_order(&names, ENTRIES_PER_THREAD_AT_LEAST, |name| {
-            self.read_entry(&dir.join(name)).map(|mut entry| {
+            let path = dir.join(name);
+            let source = match self.read_text(&path) {
+                Ok(source) => source,
+                Err(e) => return (Err(e), None),
+            };
+            // A file that does not parse is still looked at.
+            let seen = inspect(&path, &source);
+            let entry = self.parse_entry(&path, &source).map(|mut entry| {
                 entry.id = name.trim_end_matches(".md").to_string();
                 entry
-            })
+            });
+            (entry, Some(seen))
         });
-        for entry in read {
+        for (entry, seen) in read {
+            inspected.extend(seen);
             match entry {
                 Ok(entry) => timeline.entries.push(entry),
                 Err(e) => timeline.broken.push(e),
@@ -366,12 +389,7 @@ impl Store {
         timeline
             .entries
             .sort_by(|a, b| (a.header.at, &a.id).cmp(&(b.header.at, &b.id)));
-        Ok(timeline)
-    }
-
-    fn read_entry(&self, path: &Path) -> Result<Entry> {
-        let source = self.read_text(path)?;
-        self.parse_entry(path, &source)
+        Ok((timeline, inspected))
     }
 
     /// Reads `source` as the timeline entry file at `path`; its id is the
