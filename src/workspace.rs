@@ -20,7 +20,7 @@ use crate::model::timeline::{Change, Entry, EntryHeader, EntryKind};
 use crate::model::transition;
 use crate::notify;
 use crate::render::view::{IncidentView, RecordContext};
-use crate::store::{Changes, IncidentCache, IncidentDoc, Store};
+use crate::store::{Changes, IncidentCache, IncidentDoc, StampedIds, Store};
 use crate::transaction::Transaction;
 use crate::ui::{self, read_text_argument};
 
@@ -546,18 +546,21 @@ pub fn read_each<T: Send>(
     results
 }
 
-/// Every incident of `ids`, in order, as [`Store::read_incident`] reads
-/// it, parsing only those the cache in the git directory does not hold as
-/// their files now are (see [`IncidentCache`]); the rest are read on every
-/// core, and the cache is brought up to date after.
-pub fn read_incidents(workspace: &Workspace, ids: &[String]) -> Vec<Result<IncidentDoc>> {
+/// Every incident of `stamped`, in order, as [`Store::read_incident`]
+/// reads it, parsing only those the cache in the git directory does not
+/// hold as their files were stamped (see [`IncidentCache`]); the rest are
+/// read on every core, and the cache is brought up to date after. The
+/// stamps must be taken before anything is read ([`StampedIds::of`],
+/// [`Store::stamped_incident_ids`]): a write during the read changes the
+/// stamp, and a row made from it is not trusted.
+pub fn read_incidents(workspace: &Workspace, stamped: StampedIds) -> Vec<Result<IncidentDoc>> {
     let store = &workspace.store;
     let mut cache = IncidentCache::open(workspace.repo.git_dir());
-    // Stamped before anything is read: a write during the read changes the
-    // stamp, and a row made from it is not trusted.
-    let read_at = std::time::SystemTime::now();
-    let stamps =
-        crate::parallel::map_in_order(ids, READ_PER_THREAD_AT_LEAST, |id| store.incident_stamp(id));
+    let StampedIds {
+        at: read_at,
+        ids,
+        stamps,
+    } = stamped;
     let mut docs: Vec<Option<Result<IncidentDoc>>> = ids
         .iter()
         .zip(&stamps)

@@ -85,21 +85,19 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
     let mut unreadable = Unreadable::default();
     let mut read_any = false;
     // Ids start with the declare date, so older incidents are skipped unread.
-    let ids: Vec<String> = store
-        .incident_ids()?
-        .into_iter()
-        .filter(|id| {
-            let declared = id
-                .get(..10)
-                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-            since.is_none_or(|since| declared.is_none_or(|d| d >= since))
-        })
-        .collect();
+    let mut stamped = store.stamped_incident_ids()?;
+    stamped.retain(|id| {
+        let declared = id
+            .get(..10)
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        since.is_none_or(|since| declared.is_none_or(|d| d >= since))
+    });
+    let ids = stamped.ids.clone();
     // `incident.md` holds every time the metrics need; only records
     // written before it kept the assembly time need their timeline.
     let records = ids
         .iter()
-        .zip(read_incidents(&workspace, &ids))
+        .zip(read_incidents(&workspace, stamped))
         .map(|(id, doc)| {
             let doc = doc?;
             let timeline = match metrics::needs_timeline(&doc.incident) {

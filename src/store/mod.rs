@@ -42,6 +42,9 @@ pub const SERVICES_DIR: &str = "runbooks/services";
 pub const CONFIG_FILE: &str = "incident.yaml";
 /// Templates that replace the built-in ones.
 const TEMPLATES_DIR: &str = "templates";
+/// Below this many incidents, looking at each one's `incident.md` stays on
+/// the calling thread.
+const STAMPS_PER_THREAD_AT_LEAST: usize = 1000;
 /// Below this many timeline entries (about 15 µs each to read and parse)
 /// an incident is read on the calling thread.
 const ENTRIES_PER_THREAD_AT_LEAST: usize = 500;
@@ -61,6 +64,35 @@ pub const GITATTRIBUTES_LINE: &str = "incidents/** -text";
 pub struct IncidentDoc {
     pub incident: Incident,
     pub body: String,
+}
+
+/// Incident ids and the stamp of each one's `incident.md` (`None` where
+/// it is missing), all taken after `at`.
+#[derive(Debug)]
+pub struct StampedIds {
+    pub at: std::time::SystemTime,
+    pub ids: Vec<String>,
+    pub stamps: Vec<Option<Stamp>>,
+}
+
+impl StampedIds {
+    /// `ids` with their stamps, taken now.
+    pub fn of(store: &Store, ids: Vec<String>) -> StampedIds {
+        let at = std::time::SystemTime::now();
+        let stamps = crate::parallel::map_in_order(&ids, STAMPS_PER_THREAD_AT_LEAST, |id| {
+            store.incident_stamp(id)
+        });
+        StampedIds { at, ids, stamps }
+    }
+
+    /// Only the ids `keep` says yes to, with their stamps.
+    pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
+        let kept: Vec<bool> = self.ids.iter().map(|id| keep(id)).collect();
+        let mut flags = kept.iter();
+        self.ids.retain(|_| *flags.next().unwrap_or(&false));
+        let mut flags = kept.iter();
+        self.stamps.retain(|_| *flags.next().unwrap_or(&false));
+    }
 }
 
 /// An incident's timeline entries, with the files that could not be read.
@@ -187,20 +219,37 @@ impl Store {
 
     /// Every incident id, sorted: the names of the directories in `incidents/`.
     pub fn incident_ids(&self) -> Result<Vec<String>> {
+        Ok(self.stamped_incident_ids()?.ids)
+    }
+
+    /// The incident ids, with the stamp of each one's `incident.md` taken
+    /// by the same look at the file that finds it there: a command reading
+    /// every incident through the cache needs both, and this look is most
+    /// of the time listing the ids takes.
+    pub fn stamped_incident_ids(&self) -> Result<StampedIds> {
         let dir = Path::new(INCIDENTS_DIR);
+        let at = std::time::SystemTime::now();
         let names = self.list_dir(dir)?;
         // A directory whose `incident.md` was deleted still counts, so that
         // readers say it is missing instead of not finding the incident.
         // (Thousands of these checks: on every core.)
-        let keep = crate::parallel::map_in_order(&names, 1000, |name| {
-            !name.starts_with('.')
-                && (self.exists(&self.incident_file(name)) || self.exists(&self.timeline_dir(name)))
+        let found = crate::parallel::map_in_order(&names, STAMPS_PER_THREAD_AT_LEAST, |name| {
+            if name.starts_with('.') {
+                return None;
+            }
+            match self.incident_stamp(name) {
+                Some(stamp) => Some(Some(stamp)),
+                None => self.exists(&self.timeline_dir(name)).then_some(None),
+            }
         });
-        Ok(names
-            .into_iter()
-            .zip(keep)
-            .filter_map(|(name, keep)| keep.then_some(name))
-            .collect())
+        let (mut ids, mut stamps) = (Vec::new(), Vec::new());
+        for (name, found) in names.into_iter().zip(found) {
+            if let Some(stamp) = found {
+                ids.push(name);
+                stamps.push(stamp);
+            }
+        }
+        Ok(StampedIds { at, ids, stamps })
     }
 
     /// The ids of active incidents, from their markers; markers whose incident
@@ -852,6 +901,38 @@ fn ignore_missing(e: io::Error) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stamped_ids_keep_each_stamp_with_its_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().to_path_buf());
+        for id in [
+            "2026-01-01-a_aaaa",
+            "2026-02-01-b_bbbb",
+            "2026-03-01-c_cccc",
+        ] {
+            std::fs::create_dir_all(dir.path().join(store.timeline_dir(id))).unwrap();
+        }
+        std::fs::write(
+            dir.path().join(store.incident_file("2026-03-01-c_cccc")),
+            "x",
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join("incidents/stray")).unwrap();
+        let mut stamped = store.stamped_incident_ids().unwrap();
+        assert_eq!(
+            stamped.ids,
+            [
+                "2026-01-01-a_aaaa",
+                "2026-02-01-b_bbbb",
+                "2026-03-01-c_cccc"
+            ],
+            "a directory with neither incident.md nor a timeline is no incident"
+        );
+        stamped.retain(|id| id != "2026-02-01-b_bbbb");
+        assert_eq!(stamped.ids, ["2026-01-01-a_aaaa", "2026-03-01-c_cccc"]);
+        assert!(stamped.stamps[0].is_none() && stamped.stamps[1].is_some());
+    }
 
     #[test]
     fn apply_then_rollback_leaves_the_tree_as_it_was() {
