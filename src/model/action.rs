@@ -10,6 +10,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::rfc3339;
 use super::text::first_line;
 use super::timeline::{Entry, EntryKind, Field};
 use crate::error::Error;
@@ -36,10 +37,18 @@ pub struct Action {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
     /// When it should be done by, if a date was set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "rfc3339::deserialize_option"
+    )]
     pub due: Option<DateTime<Utc>>,
     /// When it was done; absent while the action is open.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "rfc3339::deserialize_option"
+    )]
     pub done: Option<DateTime<Utc>>,
     /// What shows it done: a URL or a commit, as given to `action done --link`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::names::name_table;
+use super::rfc3339;
 use crate::error::Error;
 
 /// Version of the format of `incident.md` this build writes and reads.
@@ -118,27 +119,38 @@ pub struct Sme {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timestamps {
     /// When impact began, if known.
+    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
     pub started: Option<DateTime<Utc>>,
     /// When someone noticed.
+    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
     pub detected: Option<DateTime<Utc>>,
     /// When the incident was declared.
+    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
     pub declared: Option<DateTime<Utc>>,
     /// When all three roles first had a holder, from the role changes in the
     /// timeline; kept here so that metrics across incidents need not read
     /// their timelines.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
     pub assembled: Option<DateTime<Utc>>,
     /// When the cause was identified.
+    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
     pub identified: Option<DateTime<Utc>>,
     /// When the response stopped the impact, or most of it.
+    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
     pub mitigated: Option<DateTime<Utc>>,
     /// When customers stopped being affected, if that was recorded apart
     /// from mitigation (`incident impact --ended`); written only once set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "rfc3339::deserialize_option"
+    )]
     pub impact_ended: Option<DateTime<Utc>>,
     /// When the fix was confirmed.
+    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
     pub resolved: Option<DateTime<Utc>>,
     /// When the record was closed.
+    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
     pub closed: Option<DateTime<Utc>>,
     /// Keys this version does not know, kept through a rewrite.
     #[serde(flatten)]

@@ -15,6 +15,7 @@ pub mod policy;
 pub mod prompt;
 pub mod response;
 pub mod review;
+pub mod rfc3339;
 pub mod runbook;
 pub mod state;
 pub mod sync;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::incident::Role;
 use super::names::name_table;
+use super::rfc3339;
 use crate::error::Error;
 
 name_table! {
@@ -167,6 +168,7 @@ pub struct Change {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntryHeader {
     /// When the event happened (UTC); may be earlier than when it was written down.
+    #[serde(deserialize_with = "rfc3339::deserialize")]
     pub at: DateTime<Utc>,
     /// Who wrote it, from git config `user.name`.
     pub author: String,
@@ -181,7 +183,11 @@ pub struct EntryHeader {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
     /// For action items: when it should be done by.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "rfc3339::deserialize_option"
+    )]
     pub due: Option<DateTime<Utc>>,
     /// For a `done` entry: what shows the action done (a URL or a commit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
