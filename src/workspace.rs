@@ -12,6 +12,7 @@ use crate::model::action::{self, Action};
 use crate::model::checklist::{self, CheckItem};
 use crate::model::due::{DueItem, Followed};
 use crate::model::id;
+use crate::model::incident::Digest;
 use crate::model::policy::{Policy, SeverityTerms};
 use crate::model::prompt::PromptIncident;
 use crate::model::state;
@@ -20,7 +21,7 @@ use crate::model::timeline::{Change, Entry, EntryHeader, EntryKind};
 use crate::model::transition;
 use crate::notify;
 use crate::render::view::{IncidentView, RecordContext};
-use crate::store::{Changes, IncidentCache, IncidentDoc, StampedIds, Store};
+use crate::store::{Changes, DigestCache, IncidentDoc, StampedIds, Store, DIGEST_CACHE};
 use crate::transaction::Transaction;
 use crate::ui::{self, read_text_argument};
 
@@ -546,45 +547,87 @@ pub fn read_each<T: Send>(
     results
 }
 
-/// Every incident of `stamped`, in order, as [`Store::read_incident`]
-/// reads it, parsing only those the cache in the git directory does not
-/// hold as their files were stamped (see [`IncidentCache`]); the rest are
-/// read on every core, and the cache is brought up to date after. The
-/// stamps must be taken before anything is read ([`StampedIds::of`],
-/// [`Store::stamped_incident_ids`]): a write during the read changes the
-/// stamp, and a row made from it is not trusted.
-pub fn read_incidents(workspace: &Workspace, stamped: StampedIds) -> Vec<Result<IncidentDoc>> {
-    let store = &workspace.store;
-    let mut cache = IncidentCache::open(workspace.repo.git_dir());
-    let StampedIds {
-        at: read_at,
-        ids,
-        stamps,
-    } = stamped;
-    let mut docs: Vec<Option<Result<IncidentDoc>>> = ids
+/// Below this many incidents their digests are parsed from the files:
+/// opening the cache reads all of it, which a few files do not repay (the
+/// usual `incident list` of the active incidents).
+const CACHE_FOR_AT_LEAST: usize = 200;
+
+/// What the commands across the history read of every incident of
+/// `stamped` ([`Digest`]), in order: from the digest cache where the files
+/// are as they were stamped (see [`crate::store::DigestCache`]), the rest
+/// parsed on every core and added to the cache. The stamps must be taken
+/// before anything is read ([`StampedIds::of`]): a write during the read
+/// changes the stamp, and a row made from it is not trusted.
+pub fn read_digests(workspace: &Workspace, stamped: StampedIds) -> Vec<Result<Digest>> {
+    if stamped.ids.len() < CACHE_FOR_AT_LEAST {
+        return parse_digests(&workspace.store, &stamped.ids);
+    }
+    let cache = DigestCache::open(workspace.repo.git_dir(), DIGEST_CACHE);
+    read_through(workspace, cache, stamped)
+}
+
+/// The digest of every incident whose id `keep` says yes to, as
+/// [`read_digests`] reads them, with the ids. The cache is parsed on
+/// another thread while the files are found and stamped.
+pub fn read_every_digest(
+    workspace: &Workspace,
+    keep: impl FnMut(&str) -> bool,
+) -> Result<(Vec<String>, Vec<Result<Digest>>)> {
+    let git_dir = workspace.repo.git_dir();
+    let (cache, stamped) = std::thread::scope(|scope| {
+        let cache = scope.spawn(|| DigestCache::open(git_dir, DIGEST_CACHE));
+        let stamped = workspace.store.stamped_incident_ids();
+        let cache = cache
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (cache, stamped)
+    });
+    let mut stamped = stamped?;
+    stamped.retain(keep);
+    let ids = stamped.ids.clone();
+    Ok((ids, read_through(workspace, cache, stamped)))
+}
+
+fn parse_digests(store: &Store, ids: &[String]) -> Vec<Result<Digest>> {
+    read_each(ids, |id| {
+        store
+            .read_incident(id)
+            .map(|doc| Digest::from(&doc.incident))
+    })
+}
+
+/// The digests of `stamped` from `cache`, parsing those it does not hold
+/// and adding them to it.
+fn read_through(
+    workspace: &Workspace,
+    mut cache: DigestCache,
+    stamped: StampedIds,
+) -> Vec<Result<Digest>> {
+    let StampedIds { at, ids, stamps } = stamped;
+    let mut found: Vec<Option<Result<Digest>>> = ids
         .iter()
         .zip(&stamps)
         .map(|(id, stamp)| cache.take(id, stamp.as_ref()).map(Ok))
         .collect();
     let missed: Vec<String> = ids
         .iter()
-        .zip(&docs)
-        .filter(|(_, doc)| doc.is_none())
+        .zip(&found)
+        .filter(|(_, value)| value.is_none())
         .map(|(id, _)| id.clone())
         .collect();
-    let mut parsed = read_each(&missed, |id| store.read_incident(id)).into_iter();
-    for ((id, stamp), doc) in ids.iter().zip(stamps).zip(docs.iter_mut()) {
-        if doc.is_some() {
+    let mut read = parse_digests(&workspace.store, &missed).into_iter();
+    for ((id, stamp), value) in ids.iter().zip(stamps).zip(found.iter_mut()) {
+        if value.is_some() {
             continue;
         }
-        let read = parsed.next().expect("one read per miss");
-        if let (Ok(read), Some(stamp)) = (&read, stamp) {
-            cache.add(id, stamp, read_at, read);
+        let Some(fresh) = read.next() else { break };
+        if let (Ok(fresh), Some(stamp)) = (&fresh, stamp) {
+            cache.add(id, stamp, at, fresh);
         }
-        *doc = Some(read);
+        *value = Some(fresh);
     }
     cache.save();
-    docs.into_iter().flatten().collect()
+    found.into_iter().flatten().collect()
 }
 
 /// Incidents a command across the history could not read. One hand-broken

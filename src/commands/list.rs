@@ -3,11 +3,11 @@
 use anyhow::Result;
 
 use super::{Globals, Outcome};
+use crate::model::incident::Digest;
 use crate::render::view::{IncidentList, ListItem};
-use crate::store::IncidentDoc;
 use crate::store::StampedIds;
 use crate::ui::{self, print_json};
-use crate::workspace::{read_incidents, Unreadable, Workspace};
+use crate::workspace::{read_digests, read_every_digest, Unreadable, Workspace};
 
 /// List active incidents (all with --all), newest last.
 #[derive(Debug, clap::Args)]
@@ -26,29 +26,29 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
     let store = &workspace.store;
     // Active incidents come from their markers, so the usual listing reads only
     // the incidents still open, however long the history.
-    let stamped = match args.all {
-        true => store.stamped_incident_ids()?,
-        false => StampedIds::of(store, store.active_ids()?),
+    let (_, read) = match args.all {
+        true => read_every_digest(&workspace, |_| true)?,
+        false => {
+            let active = StampedIds::of(store, store.active_ids()?);
+            (Vec::new(), read_digests(&workspace, active))
+        }
     };
     // One hand-broken record must not hide the others in the middle of an
     // incident: list what can be read, name what cannot, and exit 1.
     let mut unreadable = Unreadable::default();
-    // `--all` reads the whole history: from the cache of parsed records
+    // `--all` reads the whole history: each incident's digest, from its cache
     // where the files have not changed, on every core where they have.
-    let mut docs: Vec<IncidentDoc> = read_incidents(&workspace, stamped)
+    let mut digests: Vec<Digest> = read
         .into_iter()
-        .filter_map(|doc| unreadable.check(doc))
+        .filter_map(|digest| unreadable.check(digest))
         .collect();
-    unreadable.warn(!docs.is_empty())?;
+    unreadable.warn(!digests.is_empty())?;
     // Ids sort by day, then by slug; within a day the declare time decides.
-    docs.sort_by(|a, b| {
-        let (a, b) = (&a.incident, &b.incident);
-        (a.timestamps.declared, &a.id).cmp(&(b.timestamps.declared, &b.id))
+    digests.sort_by(|a, b| {
+        let key = |d: &Digest| d.timestamps.declared;
+        (key(a), &a.id).cmp(&(key(b), &b.id))
     });
-    let items: Vec<ListItem<'_>> = docs
-        .iter()
-        .map(|doc| ListItem::new(&doc.incident))
-        .collect();
+    let items: Vec<ListItem<'_>> = digests.iter().map(ListItem::new).collect();
     if args.json {
         print_json(&IncidentList::new(&items))?;
     } else if items.is_empty() {

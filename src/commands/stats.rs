@@ -10,7 +10,7 @@ use super::{Globals, Outcome};
 use crate::model::duration;
 use crate::model::metrics::{self, median_and_p90};
 use crate::ui::{self, print_json};
-use crate::workspace::{read_incidents, Unreadable, Workspace};
+use crate::workspace::{read_every_digest, Unreadable, Workspace};
 
 /// Response metrics across incidents
 ///
@@ -85,40 +85,32 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
     let mut unreadable = Unreadable::default();
     let mut read_any = false;
     // Ids start with the declare date, so older incidents are skipped unread.
-    let mut stamped = store.stamped_incident_ids()?;
-    stamped.retain(|id| {
+    let (ids, digests) = read_every_digest(&workspace, |id| {
         let declared = id
             .get(..10)
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
         since.is_none_or(|since| declared.is_none_or(|d| d >= since))
-    });
-    let ids = stamped.ids.clone();
+    })?;
     // `incident.md` holds every time the metrics need; only records
     // written before it kept the assembly time need their timeline.
-    let records = ids
-        .iter()
-        .zip(read_incidents(&workspace, stamped))
-        .map(|(id, doc)| {
-            let doc = doc?;
-            let timeline = match metrics::needs_timeline(&doc.incident) {
-                true => store.read_timeline(id)?.entries,
-                false => Vec::new(),
-            };
-            Ok((doc, timeline))
-        });
+    let records = ids.iter().zip(digests).map(|(id, digest)| {
+        let digest = digest?;
+        let timeline = match metrics::needs_timeline(&digest.timestamps, &digest.roles) {
+            true => store.read_timeline(id)?.entries,
+            false => Vec::new(),
+        };
+        Ok((digest, timeline))
+    });
     for record in records {
-        let Some((doc, timeline)) = unreadable.check(record) else {
+        let Some((digest, timeline)) = unreadable.check(record) else {
             continue;
         };
         read_any = true;
-        if doc.incident.drill && !args.drills {
+        if digest.drill && !args.drills {
             continue;
         }
-        let computed = metrics::compute(&doc.incident, &timeline);
-        let key = (
-            doc.incident.severity.clone(),
-            doc.incident.incident_type.to_string(),
-        );
+        let computed = metrics::compute(&digest.timestamps, &timeline);
+        let key = (digest.severity.clone(), digest.incident_type.to_string());
         let (count, values) = samples.entry(key).or_default();
         *count += 1;
         for (name, metric) in computed.named() {

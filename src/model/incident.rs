@@ -298,6 +298,146 @@ pub struct Incident {
     pub extra: BTreeMap<String, serde_json::Value>,
 }
 
+/// What the commands across the history read of each incident: what
+/// `incident list` shows and what `incident stats` measures. Kept in a cache
+/// of its own so that those commands parse a few hundred bytes an incident
+/// instead of its whole `incident.md`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "DigestRow", into = "DigestRow")]
+pub struct Digest {
+    pub id: String,
+    pub title: String,
+    #[serde(rename = "type")]
+    pub incident_type: IncidentType,
+    pub severity: String,
+    pub status: Status,
+    pub drill: bool,
+    pub roles: Roles,
+    pub timestamps: Timestamps,
+}
+
+/// A digest as the cache writes it: flat, so that reading a row needs none
+/// of the buffering that the record's own kept-unknown-keys maps cost.
+/// Keys the record did not know are not part of a digest.
+#[derive(Serialize, Deserialize)]
+struct DigestRow {
+    id: String,
+    title: String,
+    #[serde(rename = "type")]
+    incident_type: IncidentType,
+    severity: String,
+    status: Status,
+    drill: bool,
+    commander: Option<String>,
+    support: Option<String>,
+    scribe: Option<String>,
+    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
+    started: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
+    detected: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
+    declared: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
+    assembled: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
+    identified: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
+    mitigated: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
+    impact_ended: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
+    resolved: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
+    closed: Option<DateTime<Utc>>,
+}
+
+impl From<DigestRow> for Digest {
+    fn from(row: DigestRow) -> Digest {
+        Digest {
+            id: row.id,
+            title: row.title,
+            incident_type: row.incident_type,
+            severity: row.severity,
+            status: row.status,
+            drill: row.drill,
+            roles: Roles {
+                commander: row.commander,
+                support: row.support,
+                scribe: row.scribe,
+                extra: BTreeMap::new(),
+            },
+            timestamps: Timestamps {
+                started: row.started,
+                detected: row.detected,
+                declared: row.declared,
+                assembled: row.assembled,
+                identified: row.identified,
+                mitigated: row.mitigated,
+                impact_ended: row.impact_ended,
+                resolved: row.resolved,
+                closed: row.closed,
+                extra: BTreeMap::new(),
+            },
+        }
+    }
+}
+
+impl From<Digest> for DigestRow {
+    fn from(digest: Digest) -> DigestRow {
+        let Digest {
+            id,
+            title,
+            incident_type,
+            severity,
+            status,
+            drill,
+            roles,
+            timestamps: t,
+        } = digest;
+        DigestRow {
+            id,
+            title,
+            incident_type,
+            severity,
+            status,
+            drill,
+            commander: roles.commander,
+            support: roles.support,
+            scribe: roles.scribe,
+            started: t.started,
+            detected: t.detected,
+            declared: t.declared,
+            assembled: t.assembled,
+            identified: t.identified,
+            mitigated: t.mitigated,
+            impact_ended: t.impact_ended,
+            resolved: t.resolved,
+            closed: t.closed,
+        }
+    }
+}
+
+impl From<&Incident> for Digest {
+    fn from(incident: &Incident) -> Digest {
+        Digest {
+            id: incident.id.clone(),
+            title: incident.title.clone(),
+            incident_type: incident.incident_type,
+            severity: incident.severity.clone(),
+            status: incident.status,
+            drill: incident.drill,
+            roles: Roles {
+                extra: BTreeMap::new(),
+                ..incident.roles.clone()
+            },
+            timestamps: Timestamps {
+                extra: BTreeMap::new(),
+                ..incident.timestamps.clone()
+            },
+        }
+    }
+}
+
 fn investigating() -> Status {
     Status::Investigating
 }
@@ -352,6 +492,22 @@ impl Incident {
 mod tests {
     use super::*;
     use crate::model::test_support::*;
+
+    #[test]
+    fn a_digest_reads_back_as_it_was_written() {
+        let mut incident = incident();
+        incident.roles.commander = Some("alice".into());
+        incident.timestamps.declared = Some(at("09:12"));
+        incident.timestamps.impact_ended = Some(at("09:40"));
+        incident
+            .extra
+            .insert("x".into(), serde_json::Value::Bool(true));
+        let digest = Digest::from(&incident);
+        let row = serde_json::to_string(&digest).unwrap();
+        assert_eq!(serde_json::from_str::<Digest>(&row).unwrap(), digest);
+        assert_eq!(digest.roles.commander.as_deref(), Some("alice"));
+        assert_eq!(digest.timestamps.impact_ended, Some(at("09:40")));
+    }
 
     #[test]
     fn written_equal_leaves_out_only_what_is_not_written() {

@@ -5,7 +5,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 
 use super::duration;
-use super::incident::{Incident, Role};
+use super::incident::{Role, Roles, Timestamps};
 use super::timeline::{Entry, Field};
 
 /// One metric: seconds and a human form, or unknown; and, when one of its
@@ -121,8 +121,7 @@ impl Metrics {
     }
 }
 
-pub fn compute(incident: &Incident, timeline: &[Entry]) -> Metrics {
-    let t = &incident.timestamps;
+pub fn compute(t: &Timestamps, timeline: &[Entry]) -> Metrics {
     Metrics {
         time_to_detect: Metric::between(t.started, t.detected),
         time_to_declare: Metric::between(t.detected, t.declared),
@@ -151,11 +150,8 @@ pub fn compute(incident: &Incident, timeline: &[Entry]) -> Metrics {
 /// Whether the metrics need the timeline too: only for a record from before
 /// `incident.md` kept the time the roles were first all held, which shows
 /// as roles held but no such time.
-pub fn needs_timeline(incident: &Incident) -> bool {
-    incident.timestamps.assembled.is_none()
-        && Role::ALL
-            .iter()
-            .any(|role| incident.roles.get(*role).is_some())
+pub fn needs_timeline(timestamps: &Timestamps, roles: &Roles) -> bool {
+    timestamps.assembled.is_none() && Role::ALL.iter().any(|role| roles.get(*role).is_some())
 }
 
 /// When all three roles first had a holder, from the role changes in the timeline.

@@ -9,7 +9,9 @@ use serde::Serialize;
 use crate::model::action::Action;
 use crate::model::checklist::{self, CheckItem};
 use crate::model::due::{DueItem, DueKind};
-use crate::model::incident::{Incident, IncidentType, PolicyPin, Roles, Sme, Status, Timestamps};
+use crate::model::incident::{
+    Digest, Incident, IncidentType, PolicyPin, Roles, Sme, Status, Timestamps,
+};
 use crate::model::markdown;
 use crate::model::metrics::{self, Metric, Metrics, RoleSpan};
 use crate::model::policy::SeverityTerms;
@@ -406,18 +408,18 @@ pub struct ListItem<'a> {
 }
 
 impl<'a> ListItem<'a> {
-    pub fn new(incident: &'a Incident) -> Self {
+    pub fn new(digest: &'a Digest) -> Self {
         ListItem {
-            id: &incident.id,
-            title: &incident.title,
-            incident_type: incident.incident_type.to_string(),
-            severity: &incident.severity,
-            status: incident.status.to_string(),
-            declared: incident
+            id: &digest.id,
+            title: &digest.title,
+            incident_type: digest.incident_type.to_string(),
+            severity: &digest.severity,
+            status: digest.status.to_string(),
+            declared: digest
                 .timestamps
                 .declared
                 .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)),
-            commander: incident.roles.commander.as_deref(),
+            commander: digest.roles.commander.as_deref(),
         }
     }
 }
@@ -608,7 +610,7 @@ impl<'a> RecordContext<'a> {
             ),
             terms,
             duration: record.duration(now),
-            metrics: metrics::compute(record, timeline),
+            metrics: metrics::compute(&record.timestamps, timeline),
             role_history: metrics::role_history(timeline),
             open_items: incident
                 .items

@@ -1,8 +1,10 @@
-//! A cache of parsed `incident.md` files, in the git directory, for the
-//! commands that read every incident (`list --all`, `stats`). Parsing one
-//! `incident.md`'s YAML takes about 110 µs, which at 10,000 incidents was
-//! nearly all of those commands' time. The cache is not part of the record:
-//! deleting it only makes the next listing parse everything again.
+//! A cache, in the git directory, of what the commands across the history
+//! (`list --all`, `stats`) read of each `incident.md`: its
+//! [`Digest`], a few hundred bytes. Parsing one `incident.md` took about
+//! 110 µs, which at 10,000 incidents was nearly all of those commands'
+//! time; reading rows of the whole record instead was still half of it.
+//! The cache is not part of the record: deleting it only makes the next
+//! command parse everything again.
 //!
 //! A row is trusted only while the file's size, modification and change
 //! times and inode are what they were when it was read, and only if the
@@ -19,13 +21,13 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::IncidentDoc;
-use crate::model::incident::Incident;
+use crate::model::incident::Digest;
 
-/// The cache's file name in the git directory.
-pub const INCIDENT_CACHE: &str = "incident-cache.jsonl";
+/// The digest cache's file name in the git directory.
+pub const DIGEST_CACHE: &str = "incident-digests.jsonl";
 
 /// How long a file must have stood unchanged before a read of it is cached.
 const SETTLED: Duration = Duration::from_secs(2);
@@ -44,7 +46,7 @@ struct Header {
 impl Header {
     fn current() -> Header {
         Header {
-            incident_cache: 1,
+            incident_cache: 2,
             build: env!("CARGO_PKG_VERSION").to_string(),
         }
     }
@@ -86,25 +88,32 @@ fn nanos(time: SystemTime) -> i128 {
     }
 }
 
-/// One incident as parsed, and the file it was parsed from.
+/// What was kept of one incident as parsed, and the file it was parsed from.
 #[derive(Debug, Serialize, Deserialize)]
-struct Row {
+struct Row<T> {
     id: String,
     stamp: Stamp,
     /// When the file was stamped, before it was read (nanoseconds).
     read_at: i128,
-    incident: Incident,
-    body: String,
+    value: T,
 }
 
-impl Row {
+/// What a cache keeps of one incident.
+pub trait Cached: Serialize + DeserializeOwned + PartialEq + Send {
+    /// Works out, after a row is read, what the row does not hold.
+    fn settle(&mut self) {}
+}
+
+impl Cached for Digest {}
+
+impl<T> Row<T> {
     fn trusted_for(&self, stamp: &Stamp) -> bool {
         self.stamp == *stamp && self.stamp.modified + (SETTLED.as_nanos() as i128) <= self.read_at
     }
 }
 
-/// The rows read from the cache file, and those to add to it.
-pub struct IncidentCache {
+/// The rows read from a cache file, and those to add to it.
+pub struct Cache<T> {
     path: PathBuf,
     /// What the file looked like when it was read: its live rows are copied
     /// from it (read again) when it is rewritten, unless it changed since.
@@ -112,7 +121,7 @@ pub struct IncidentCache {
     /// Whether the file ended with a whole line.
     whole: bool,
     /// The latest row of each id, and where its line is in `text`.
-    rows: HashMap<String, (Option<Row>, Range<usize>)>,
+    rows: HashMap<String, (Option<Row<T>>, Range<usize>)>,
     /// Rows in the file, superseded ones included.
     lines: usize,
     /// Whether the file has this build's header.
@@ -121,14 +130,17 @@ pub struct IncidentCache {
     added: HashMap<String, String>,
 }
 
-impl IncidentCache {
-    /// The cache in `git_dir`; empty if there is none or it is of another
-    /// build (a cache is never worth an error).
-    pub fn open(git_dir: &Path) -> IncidentCache {
-        let path = git_dir.join(INCIDENT_CACHE);
+/// The digest cache.
+pub type DigestCache = Cache<Digest>;
+
+impl<T: Cached> Cache<T> {
+    /// The cache `name` in `git_dir`; empty if there is none or it is of
+    /// another build (a cache is never worth an error).
+    pub fn open(git_dir: &Path, name: &str) -> Cache<T> {
+        let path = git_dir.join(name);
         let read_from = Stamp::of(&path);
         let text = std::fs::read_to_string(&path).unwrap_or_default();
-        let mut cache = IncidentCache {
+        let mut cache = Cache {
             path,
             read_from,
             whole: text.is_empty() || text.ends_with('\n'),
@@ -154,9 +166,10 @@ impl IncidentCache {
             })
             .collect();
         cache.lines = lines.len();
+        cache.rows.reserve(lines.len());
         let rows = crate::parallel::map_in_order(&lines, ROWS_PER_THREAD_AT_LEAST, |(line, _)| {
             // A torn last line (a crash mid-append) is only a row less.
-            serde_json::from_str::<Row>(line).ok()
+            serde_json::from_str::<Row<T>>(line).ok()
         });
         for (row, (_, range)) in rows.into_iter().zip(lines) {
             if let Some(row) = row {
@@ -168,7 +181,7 @@ impl IncidentCache {
 
     /// The incident as cached, if the file is still as it was read; taken
     /// out of the cache.
-    pub fn take(&mut self, id: &str, stamp: Option<&Stamp>) -> Option<IncidentDoc> {
+    pub fn take(&mut self, id: &str, stamp: Option<&Stamp>) -> Option<T> {
         let (row, _) = self.rows.get_mut(id)?;
         if !row
             .as_ref()
@@ -177,23 +190,19 @@ impl IncidentCache {
         {
             return None;
         }
-        let mut row = row.take()?;
-        super::settle_parsed(&mut row.incident);
-        Some(IncidentDoc {
-            incident: row.incident,
-            body: row.body,
-        })
+        let mut value = row.take()?.value;
+        value.settle();
+        Some(value)
     }
 
-    /// Adds a fresh parse of `id`, stamped `stamp` at `read_at` before it
-    /// was read, if it reads back from the cache exactly as it was parsed.
-    pub fn add(&mut self, id: &str, stamp: Stamp, read_at: SystemTime, doc: &IncidentDoc) {
+    /// Adds what a fresh parse of `id` gave, stamped `stamp` at `read_at`
+    /// before it was read, if it reads back from the cache exactly as it is.
+    pub fn add(&mut self, id: &str, stamp: Stamp, read_at: SystemTime, value: &T) {
         let row = Row {
             id: id.to_string(),
             stamp,
             read_at: nanos(read_at),
-            incident: doc.incident.clone(),
-            body: doc.body.clone(),
+            value,
         };
         if row.stamp.modified + (SETTLED.as_nanos() as i128) > row.read_at {
             return;
@@ -201,11 +210,11 @@ impl IncidentCache {
         let Ok(line) = serde_json::to_string(&row) else {
             return;
         };
-        let Ok(mut back) = serde_json::from_str::<Row>(&line) else {
+        let Ok(mut back) = serde_json::from_str::<Row<T>>(&line) else {
             return;
         };
-        super::settle_parsed(&mut back.incident);
-        if back.incident == doc.incident && back.body == doc.body {
+        back.value.settle();
+        if back.value == *row.value {
             self.added.insert(id.to_string(), line);
         }
     }

@@ -4,7 +4,7 @@
 mod cache;
 mod defaults;
 
-pub use cache::{IncidentCache, Stamp, INCIDENT_CACHE};
+pub use cache::{Cache, Cached, DigestCache, Stamp, DIGEST_CACHE};
 pub mod frontmatter;
 mod plain_yaml;
 
@@ -344,7 +344,7 @@ impl Store {
         })
     }
 
-    /// What `incident.md` of `id` looks like now, for [`IncidentCache`].
+    /// What `incident.md` of `id` looks like now, for [`DigestCache`].
     pub fn incident_stamp(&self, id: &str) -> Option<Stamp> {
         Stamp::of(&self.root.join(self.incident_file(id)))
     }

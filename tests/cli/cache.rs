@@ -1,10 +1,10 @@
-//! The cache of parsed `incident.md` files that `list` and `stats` read
-//! through (`src/store/cache.rs`): a cached read is always what a parse of
+//! The cache of what `list` and `stats` read of each `incident.md` (its
+//! digest, `src/store/cache.rs`): a cached read is always what a parse of
 //! the file as it is now gives.
 
 use crate::harness::TestRepo;
 
-const CACHE: &str = ".git/incident-cache.jsonl";
+const CACHE: &str = ".git/incident-digests.jsonl";
 
 /// Sets a file's modification time to long ago, as a record nobody has
 /// touched for a while has.
@@ -17,8 +17,8 @@ fn age(repo: &TestRepo, path: &str) {
     assert!(status.success());
 }
 
-fn cached_rows(repo: &TestRepo) -> usize {
-    std::fs::read_to_string(repo.root.join(CACHE))
+fn cached_rows(repo: &TestRepo, cache: &str) -> usize {
+    std::fs::read_to_string(repo.root.join(cache))
         .map(|text| text.lines().count().saturating_sub(1))
         .unwrap_or(0)
 }
@@ -41,8 +41,8 @@ fn settled() -> (TestRepo, Vec<String>) {
 fn a_listing_from_the_cache_is_the_listing_from_the_files() {
     let (repo, _) = settled();
     let parsed = repo.ok(&["list", "--all", "--json"]);
+    assert_eq!(cached_rows(&repo, CACHE), 3);
     let parsed_stats = repo.ok(&["stats", "--json"]);
-    assert_eq!(cached_rows(&repo), 3);
     assert_eq!(repo.ok(&["list", "--all", "--json"]), parsed);
     assert_eq!(repo.ok(&["stats", "--json"]), parsed_stats);
     assert_eq!(repo.ok(&["list", "--all"]), repo.ok(&["list", "--all"]));
@@ -54,7 +54,8 @@ fn a_listing_from_the_cache_is_the_listing_from_the_files() {
 fn a_file_changed_since_it_was_cached_is_read_again() {
     let (repo, ids) = settled();
     repo.ok(&["list", "--all"]);
-    assert_eq!(cached_rows(&repo), 3);
+    repo.ok(&["stats"]);
+    assert_eq!(cached_rows(&repo, CACHE), 3);
     // Same length, same modification time: only the inode and change time
     // tell, and they do.
     let path = format!("incidents/{}/incident.md", ids[0]);
@@ -69,6 +70,8 @@ fn a_file_changed_since_it_was_cached_is_read_again() {
     let listed = repo.ok(&["list", "--all"]);
     let line = listed.lines().find(|line| line.contains(&ids[2])).unwrap();
     assert!(line.contains("SEV1"), "{listed}");
+    let stats = repo.ok(&["stats", "--json"]);
+    assert!(stats.contains("SEV1"), "{stats}");
 }
 
 #[test]
@@ -77,25 +80,30 @@ fn files_written_just_before_they_are_read_are_not_cached() {
     let repo = TestRepo::new();
     repo.declare(&["Checkout errors"]);
     repo.ok(&["list", "--all"]);
-    assert_eq!(cached_rows(&repo), 0);
+    repo.ok(&["stats"]);
+    assert_eq!(cached_rows(&repo, CACHE), 0);
 }
 
 #[test]
 fn a_damaged_or_foreign_cache_is_ignored_and_replaced() {
     let (repo, _) = settled();
     let parsed = repo.ok(&["list", "--all", "--json"]);
+    let parsed_stats = repo.ok(&["stats", "--json"]);
     for junk in [
         "not json at all\n",
-        "{\"incident_cache\":1,\"build\":\"0.0.0-another\"}\n{\"id\":1}\n",
+        "{\"incident_cache\":2,\"build\":\"0.0.0-another\"}\n{\"id\":1}\n",
+        "{\"incident_cache\":1,\"build\":\"0.1.0\"}\n{\"id\":1}\n",
     ] {
         std::fs::write(repo.root.join(CACHE), junk).unwrap();
         assert_eq!(repo.ok(&["list", "--all", "--json"]), parsed);
-        assert_eq!(cached_rows(&repo), 3);
+        assert_eq!(repo.ok(&["stats", "--json"]), parsed_stats);
+        assert_eq!(cached_rows(&repo, CACHE), 3, "{junk}");
     }
     // A torn last row (a crash mid-append) costs only that row.
     let text = std::fs::read_to_string(repo.root.join(CACHE)).unwrap();
     std::fs::write(repo.root.join(CACHE), &text[..text.len() - 10]).unwrap();
     assert_eq!(repo.ok(&["list", "--all", "--json"]), parsed);
+    assert_eq!(repo.ok(&["stats", "--json"]), parsed_stats);
     assert_eq!(repo.ok(&["list", "--all", "--json"]), parsed);
 }
 
@@ -115,7 +123,7 @@ fn superseded_rows_are_dropped_once_they_outnumber_the_live_ones() {
         );
     }
     // Appended rows, then one rewrite without the superseded ones.
-    let rows = cached_rows(&repo);
+    let rows = cached_rows(&repo, CACHE);
     assert!((3..=70).contains(&rows), "{rows}");
     assert_eq!(
         repo.ok(&["list", "--all", "--json"]),
