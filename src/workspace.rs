@@ -616,13 +616,13 @@ fn read_through(
         .map(|(id, _)| id.clone())
         .collect();
     let mut read = parse_digests(&workspace.store, &missed).into_iter();
-    for ((id, stamp), value) in ids.iter().zip(stamps).zip(found.iter_mut()) {
+    for (stamp, value) in stamps.into_iter().zip(found.iter_mut()) {
         if value.is_some() {
             continue;
         }
         let Some(fresh) = read.next() else { break };
         if let (Ok(fresh), Some(stamp)) = (&fresh, stamp) {
-            cache.add(id, stamp, at, fresh);
+            cache.add(stamp, at, fresh);
         }
         *value = Some(fresh);
     }

@@ -48,10 +48,10 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
         let key = |d: &Digest| d.timestamps.declared;
         (key(a), &a.id).cmp(&(key(b), &b.id))
     });
-    let items: Vec<ListItem<'_>> = digests.iter().map(ListItem::new).collect();
     if args.json {
+        let items: Vec<ListItem<'_>> = digests.iter().map(ListItem::new).collect();
         print_json(&IncidentList::new(&items))?;
-    } else if items.is_empty() {
+    } else if digests.is_empty() {
         let what = if args.all {
             "incidents"
         } else {
@@ -60,15 +60,15 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
         ui::tell(format!("no {what}"));
     } else {
         use std::fmt::Write as _;
-        let width = items.iter().map(|i| i.id.len()).max().unwrap_or(0);
-        // Written whole: standard output flushes each line, and a line a
-        // write was a third of `list --all`'s time at 10,000 incidents.
-        let mut table = String::with_capacity(items.len() * (width + 64));
-        for item in &items {
+        let width = digests.iter().map(|d| d.id.len()).max().unwrap_or(0);
+        // One write for the whole table, where standard output would make
+        // one a line.
+        let mut table = String::with_capacity(digests.len() * (width + 64));
+        for digest in &digests {
             let _ = writeln!(
                 table,
                 "{:width$}  {:<4}  {:<13}  {}",
-                item.id, item.severity, item.status, item.title
+                digest.id, digest.severity, digest.status, digest.title
             );
         }
         write!(ui::stdout(), "{table}")?;

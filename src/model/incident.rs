@@ -328,26 +328,65 @@ struct DigestRow {
     severity: String,
     status: Status,
     drill: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     commander: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     support: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     scribe: Option<String>,
-    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "rfc3339::deserialize_option"
+    )]
     started: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "rfc3339::deserialize_option"
+    )]
     detected: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "rfc3339::deserialize_option"
+    )]
     declared: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "rfc3339::deserialize_option"
+    )]
     assembled: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "rfc3339::deserialize_option"
+    )]
     identified: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "rfc3339::deserialize_option"
+    )]
     mitigated: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "rfc3339::deserialize_option"
+    )]
     impact_ended: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "rfc3339::deserialize_option"
+    )]
     resolved: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "rfc3339::deserialize_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "rfc3339::deserialize_option"
+    )]
     closed: Option<DateTime<Utc>>,
 }
 

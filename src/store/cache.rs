@@ -63,6 +63,25 @@ pub struct Stamp {
 }
 
 impl Stamp {
+    /// The stamp of the file at `relative` inside the directory `dir`
+    /// (opened once for many files): the same stamp [`Stamp::of`] gives.
+    #[cfg(unix)]
+    pub fn of_in(dir: &std::fs::File, relative: &Path) -> Option<Stamp> {
+        let stat = rustix::fs::statat(dir, relative, rustix::fs::AtFlags::empty()).ok()?;
+        let seconds = |s: i64, ns: i64| i128::from(s) * 1_000_000_000 + i128::from(ns);
+        Some(Stamp {
+            len: u64::try_from(stat.st_size).ok()?,
+            #[allow(clippy::unnecessary_cast)] // the field types differ by platform
+            modified: seconds(stat.st_mtime as i64, stat.st_mtime_nsec as i64),
+            #[allow(clippy::unnecessary_cast)]
+            identity: (
+                stat.st_ino as u64,
+                stat.st_ctime as i64,
+                stat.st_ctime_nsec as i64,
+            ),
+        })
+    }
+
     /// The stamp of the file at `path`; `None` if it cannot be read.
     pub fn of(path: &Path) -> Option<Stamp> {
         let meta = std::fs::metadata(path).ok()?;
@@ -88,10 +107,10 @@ fn nanos(time: SystemTime) -> i128 {
     }
 }
 
-/// What was kept of one incident as parsed, and the file it was parsed from.
+/// What was kept of one incident as parsed, and the file it was parsed
+/// from. The incident's id is the value's own.
 #[derive(Debug, Serialize, Deserialize)]
 struct Row<T> {
-    id: String,
     stamp: Stamp,
     /// When the file was stamped, before it was read (nanoseconds).
     read_at: i128,
@@ -100,11 +119,15 @@ struct Row<T> {
 
 /// What a cache keeps of one incident.
 pub trait Cached: Serialize + DeserializeOwned + PartialEq + Send {
-    /// Works out, after a row is read, what the row does not hold.
-    fn settle(&mut self) {}
+    /// The incident's id.
+    fn id(&self) -> &str;
 }
 
-impl Cached for Digest {}
+impl Cached for Digest {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
 
 impl<T> Row<T> {
     fn trusted_for(&self, stamp: &Stamp) -> bool {
@@ -173,7 +196,9 @@ impl<T: Cached> Cache<T> {
         });
         for (row, (_, range)) in rows.into_iter().zip(lines) {
             if let Some(row) = row {
-                cache.rows.insert(row.id.clone(), (Some(row), range));
+                cache
+                    .rows
+                    .insert(row.value.id().to_string(), (Some(row), range));
             }
         }
         cache
@@ -190,16 +215,13 @@ impl<T: Cached> Cache<T> {
         {
             return None;
         }
-        let mut value = row.take()?.value;
-        value.settle();
-        Some(value)
+        row.take().map(|row| row.value)
     }
 
-    /// Adds what a fresh parse of `id` gave, stamped `stamp` at `read_at`
-    /// before it was read, if it reads back from the cache exactly as it is.
-    pub fn add(&mut self, id: &str, stamp: Stamp, read_at: SystemTime, value: &T) {
+    /// Adds what a fresh parse gave, stamped `stamp` at `read_at` before
+    /// it was read, if it reads back from the cache exactly as it is.
+    pub fn add(&mut self, stamp: Stamp, read_at: SystemTime, value: &T) {
         let row = Row {
-            id: id.to_string(),
             stamp,
             read_at: nanos(read_at),
             value,
@@ -210,12 +232,11 @@ impl<T: Cached> Cache<T> {
         let Ok(line) = serde_json::to_string(&row) else {
             return;
         };
-        let Ok(mut back) = serde_json::from_str::<Row<T>>(&line) else {
+        let Ok(back) = serde_json::from_str::<Row<T>>(&line) else {
             return;
         };
-        back.value.settle();
         if back.value == *row.value {
-            self.added.insert(id.to_string(), line);
+            self.added.insert(value.id().to_string(), line);
         }
     }
 
@@ -272,5 +293,25 @@ impl<T: Cached> Cache<T> {
             text.push('\n');
         }
         super::write_atomic_unsynced(&self.path, text.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows stamped one way are checked the other way: the two must agree.
+    #[cfg(unix)]
+    #[test]
+    fn a_stamp_taken_inside_a_directory_is_the_stamp_of_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("a")).unwrap();
+        let path = dir.path().join("a/incident.md");
+        std::fs::write(&path, "---\nid: a\n---\n").unwrap();
+        let opened = std::fs::File::open(dir.path()).unwrap();
+        let inside = Stamp::of_in(&opened, Path::new("a/incident.md"));
+        assert!(inside.is_some());
+        assert_eq!(inside, Stamp::of(&path));
+        assert_eq!(Stamp::of_in(&opened, Path::new("b/incident.md")), None);
     }
 }

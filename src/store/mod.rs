@@ -233,11 +233,20 @@ impl Store {
         // A directory whose `incident.md` was deleted still counts, so that
         // readers say it is missing instead of not finding the incident.
         // (Thousands of these checks: on every core.)
+        #[cfg(unix)]
+        let incidents = fs::File::open(self.root.join(dir)).ok();
+        let stamp = |name: &str| {
+            #[cfg(unix)]
+            if let Some(incidents) = &incidents {
+                return Stamp::of_in(incidents, &Path::new(name).join(INCIDENT_FILE));
+            }
+            self.incident_stamp(name)
+        };
         let found = crate::parallel::map_in_order(&names, STAMPS_PER_THREAD_AT_LEAST, |name| {
             if name.starts_with('.') {
                 return None;
             }
-            match self.incident_stamp(name) {
+            match stamp(name) {
                 Some(stamp) => Some(Some(stamp)),
                 None => self.exists(&self.timeline_dir(name)).then_some(None),
             }
