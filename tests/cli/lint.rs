@@ -138,6 +138,37 @@ fn an_entry_without_email_is_named_by_file_and_line() {
     repo.ok(&["show", &id]);
 }
 
+/// Timeline entries are read through a directory opened once, in a
+/// buffer that grows (`Store::read_text_in`): a long entry comes back
+/// whole, and bytes that are not UTF-8 are named by file and line.
+#[test]
+fn a_long_entry_reads_whole_and_a_broken_one_is_named_by_line() {
+    let (repo, id) = clean();
+    let long = "x".repeat(10_000);
+    repo.ok(&["note", &format!("{long} end")]);
+    let json = repo.ok(&["show", &id, "--json"]);
+    assert!(json.contains(&format!("{long} end")));
+    let entry = repo.timeline_files(&id).remove(1);
+    let path = format!("incidents/{id}/timeline/{entry}");
+    let mut bytes = repo.read(&path).into_bytes();
+    let third_line = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(1)
+        .unwrap()
+        .0
+        + 1;
+    bytes.insert(third_line, 0xff);
+    std::fs::write(repo.root.join(&path), bytes).unwrap();
+    let (code, line) = only_finding(&repo);
+    assert_eq!(code, 1);
+    assert!(
+        line.starts_with(&format!("{path}:3:")) && line.contains("not valid UTF-8"),
+        "{line}"
+    );
+}
+
 #[test]
 fn a_severity_the_policy_does_not_name() {
     let (repo, id) = clean();
