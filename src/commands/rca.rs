@@ -68,7 +68,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     let store = &workspace.store;
     if args.json {
         let record = LoadedIncident::read(store, &id)?;
-        print_json(&record.context(store, clock::now()?)?)?;
+        print_json(&record.context(store, clock::now()?)?.json())?;
         return Ok(Outcome::Done);
     }
     let draft = draft(store, &id)?;

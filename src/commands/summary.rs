@@ -69,7 +69,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     let store = &workspace.store;
     let context = record.context(store, now)?;
     if args.json {
-        print_json(&context)?;
+        print_json(&context.json())?;
     } else {
         write!(
             ui::stdout(),

@@ -28,7 +28,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome> {
     let context = record.context(store, clock::now()?)?;
     let mut out = ui::stdout();
     if args.json {
-        print_json(&context)?;
+        print_json(&context.json())?;
         return Ok(Outcome::Done);
     }
     write!(
