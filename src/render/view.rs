@@ -571,6 +571,8 @@ pub struct PhaseGroup<'a> {
     /// `Detection`, `Response`, `Mitigation` or `Resolution`.
     pub title: &'static str,
     pub entries: Vec<EntryView<'a>>,
+    /// How many of `entries` are not checklist ticks.
+    pub not_checks: usize,
 }
 
 /// A section of a mermaid gantt chart.
@@ -701,10 +703,15 @@ fn phases<'a>(incident: &Incident, timeline: &'a [Entry]) -> Vec<PhaseGroup<'a>>
                 .collect();
             // A phase the response never went through is left out, not
             // shown as one where nothing was recorded.
+            let not_checks = entries
+                .iter()
+                .filter(|entry| entry.kind != EntryKind::Check)
+                .count();
             (!entries.is_empty() || incident.phase_happened(phase)).then(|| PhaseGroup {
                 name: phase.as_str(),
                 title: phase.title(),
                 entries,
+                not_checks,
             })
         })
         .collect()

@@ -112,6 +112,23 @@ fn rca_of_the_sev1_example() {
     insta::assert_snapshot!(repo.ok(&["rca", SEV1, "-o", "-"]));
 }
 
+/// A phase says "Nothing recorded" only when it holds nothing but
+/// checklist ticks, never under entries it lists.
+#[test]
+fn rca_says_nothing_recorded_only_for_a_phase_with_nothing_but_ticks() {
+    let mut repo = with_examples();
+    repo.now = "2026-08-20T12:00:00Z".into();
+    let rca = repo.ok(&["rca", DRILL, "-o", "-"]);
+    let timeline = rca.split("## Timeline").nth(1).unwrap();
+    let timeline = timeline.split("\n## ").next().unwrap();
+    for phase in timeline.split("### ").skip(1) {
+        let listed = phase.lines().filter(|l| l.contains(" UTC **")).count();
+        let nothing = phase.contains("Nothing recorded");
+        assert!(listed > 0 || nothing, "{phase}");
+        assert!(!(listed > 0 && nothing), "{phase}");
+    }
+}
+
 #[test]
 fn summary_update_and_rca_of_the_internal_sev3_example() {
     let mut repo = with_examples();
