@@ -317,8 +317,11 @@ pub struct Digest {
 }
 
 /// A digest as the cache writes it: flat, so that reading a row needs none
-/// of the buffering that the record's own kept-unknown-keys maps cost.
-/// Keys the record did not know are not part of a digest.
+/// of the buffering that the record's own kept-unknown-keys maps cost, and
+/// times in whole seconds since the epoch, quicker to read than text (a
+/// time with a fraction of a second does not read back the same, so its
+/// row is not kept). Keys the record did not know are not part of a
+/// digest.
 #[derive(Serialize, Deserialize)]
 struct DigestRow {
     id: String,
@@ -334,60 +337,28 @@ struct DigestRow {
     support: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     scribe: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "rfc3339::deserialize_option"
-    )]
-    started: Option<DateTime<Utc>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "rfc3339::deserialize_option"
-    )]
-    detected: Option<DateTime<Utc>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "rfc3339::deserialize_option"
-    )]
-    declared: Option<DateTime<Utc>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "rfc3339::deserialize_option"
-    )]
-    assembled: Option<DateTime<Utc>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "rfc3339::deserialize_option"
-    )]
-    identified: Option<DateTime<Utc>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "rfc3339::deserialize_option"
-    )]
-    mitigated: Option<DateTime<Utc>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "rfc3339::deserialize_option"
-    )]
-    impact_ended: Option<DateTime<Utc>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "rfc3339::deserialize_option"
-    )]
-    resolved: Option<DateTime<Utc>>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "rfc3339::deserialize_option"
-    )]
-    closed: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    started: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    detected: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    declared: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    assembled: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    identified: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    mitigated: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    impact_ended: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    resolved: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    closed: Option<i64>,
+}
+
+fn from_seconds(seconds: Option<i64>) -> Option<DateTime<Utc>> {
+    seconds.and_then(|s| DateTime::from_timestamp(s, 0))
 }
 
 impl From<DigestRow> for Digest {
@@ -406,15 +377,15 @@ impl From<DigestRow> for Digest {
                 extra: BTreeMap::new(),
             },
             timestamps: Timestamps {
-                started: row.started,
-                detected: row.detected,
-                declared: row.declared,
-                assembled: row.assembled,
-                identified: row.identified,
-                mitigated: row.mitigated,
-                impact_ended: row.impact_ended,
-                resolved: row.resolved,
-                closed: row.closed,
+                started: from_seconds(row.started),
+                detected: from_seconds(row.detected),
+                declared: from_seconds(row.declared),
+                assembled: from_seconds(row.assembled),
+                identified: from_seconds(row.identified),
+                mitigated: from_seconds(row.mitigated),
+                impact_ended: from_seconds(row.impact_ended),
+                resolved: from_seconds(row.resolved),
+                closed: from_seconds(row.closed),
                 extra: BTreeMap::new(),
             },
         }
@@ -443,15 +414,15 @@ impl From<Digest> for DigestRow {
             commander: roles.commander,
             support: roles.support,
             scribe: roles.scribe,
-            started: t.started,
-            detected: t.detected,
-            declared: t.declared,
-            assembled: t.assembled,
-            identified: t.identified,
-            mitigated: t.mitigated,
-            impact_ended: t.impact_ended,
-            resolved: t.resolved,
-            closed: t.closed,
+            started: t.started.map(|t| t.timestamp()),
+            detected: t.detected.map(|t| t.timestamp()),
+            declared: t.declared.map(|t| t.timestamp()),
+            assembled: t.assembled.map(|t| t.timestamp()),
+            identified: t.identified.map(|t| t.timestamp()),
+            mitigated: t.mitigated.map(|t| t.timestamp()),
+            impact_ended: t.impact_ended.map(|t| t.timestamp()),
+            resolved: t.resolved.map(|t| t.timestamp()),
+            closed: t.closed.map(|t| t.timestamp()),
         }
     }
 }
@@ -546,6 +517,12 @@ mod tests {
         assert_eq!(serde_json::from_str::<Digest>(&row).unwrap(), digest);
         assert_eq!(digest.roles.commander.as_deref(), Some("alice"));
         assert_eq!(digest.timestamps.impact_ended, Some(at("09:40")));
+        // A fraction of a second does not survive the row, so the cache
+        // keeps no row for it (it keeps only rows that read back equal).
+        incident.timestamps.closed = Some(at("10:00") + chrono::TimeDelta::milliseconds(5));
+        let digest = Digest::from(&incident);
+        let row = serde_json::to_string(&digest).unwrap();
+        assert_ne!(serde_json::from_str::<Digest>(&row).unwrap(), digest);
     }
 
     #[test]
