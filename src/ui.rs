@@ -83,7 +83,9 @@ fn acts_on_terminal(c: char) -> bool {
 /// (lowercase hex, no padding). The record on disk and `--json` keep the
 /// characters; only what is printed for people is escaped.
 pub fn escape_controls(text: &str) -> Cow<'_, str> {
-    if !text.contains(acts_on_terminal) {
+    // Most text is printable ASCII, which a byte scan tells quickly.
+    let plain_ascii = |b: &u8| matches!(b, b' '..=b'~' | b'\n' | b'\t');
+    if text.as_bytes().iter().all(plain_ascii) || !text.contains(acts_on_terminal) {
         return Cow::Borrowed(text);
     }
     let mut escaped = String::with_capacity(text.len() + 8);
@@ -116,6 +118,11 @@ impl<W: Write> Human<W> {
             None => Cow::Owned(args.to_string()),
         };
         self.inner.write_all(escape_controls(&text).as_bytes())
+    }
+
+    /// Writes `text` escaped, as `write!` would, without copying it first.
+    pub fn text(&mut self, text: &str) -> io::Result<()> {
+        self.inner.write_all(escape_controls(text).as_bytes())
     }
 }
 

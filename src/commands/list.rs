@@ -71,7 +71,7 @@ pub fn run(args: Args, _globals: &Globals) -> Result<Outcome> {
                 digest.id, digest.severity, digest.status, digest.title
             );
         }
-        write!(ui::stdout(), "{table}")?;
+        ui::stdout().text(&table)?;
     }
     unreadable.finish()
 }
