@@ -67,7 +67,8 @@ impl Renderer {
         // small map at a time was a quarter of `rca`'s time on a
         // 10,000-entry incident. Another thread frees it while this one
         // prints; if the command ends first, the process takes it back whole.
-        std::thread::spawn(move || drop(context));
+        // Without a thread to spare, the failed spawn frees it here.
+        let _ = std::thread::Builder::new().spawn(move || drop(context));
         rendered.map_err(|e| {
             Error::Template {
                 origin: self.origin.clone(),

@@ -28,6 +28,9 @@ use crate::model::incident::Digest;
 
 /// The digest cache's file name in the git directory.
 pub const DIGEST_CACHE: &str = "incident-digests.jsonl";
+/// What earlier builds cached in the git directory, removed when the cache
+/// is written anew: rows of whole records, megabytes nothing reads any more.
+const EARLIER_CACHES: [&str; 1] = ["incident-cache.jsonl"];
 
 /// How long a file must have stood unchanged before a read of it is cached.
 const SETTLED: Duration = Duration::from_secs(2);
@@ -292,7 +295,13 @@ impl<T: Cached> Cache<T> {
             text.push_str(line);
             text.push('\n');
         }
-        super::write_atomic_unsynced(&self.path, text.as_bytes())
+        super::write_atomic_unsynced(&self.path, text.as_bytes())?;
+        if let (false, Some(git_dir)) = (self.current, self.path.parent()) {
+            for earlier in EARLIER_CACHES {
+                let _ = std::fs::remove_file(git_dir.join(earlier));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -31,7 +31,11 @@ pub(super) fn parse(yaml: &str) -> Option<Value> {
         }
         lines.push(Line { indent, content });
     }
-    let mut reader = Reader { lines, next: 0 };
+    let mut reader = Reader {
+        lines,
+        next: 0,
+        depth: 0,
+    };
     if reader.peek()?.indent != 0 {
         return None;
     }
@@ -49,7 +53,16 @@ struct Line<'a> {
 struct Reader<'a> {
     lines: Vec<Line<'a>>,
     next: usize,
+    /// Mappings and sequences open around the one being read.
+    depth: usize,
 }
+
+/// The YAML crate refuses a document nested deeper than 128 mappings and
+/// sequences; the subset declines well before, so it never reads one.
+const DEEPEST: usize = 100;
+
+/// libyaml refuses a key longer than this.
+const LONGEST_KEY: usize = 1024;
 
 impl Reader<'_> {
     fn peek(&self) -> Option<&Line<'_>> {
@@ -58,6 +71,16 @@ impl Reader<'_> {
 
     /// A mapping whose keys are at `indent`.
     fn mapping(&mut self, indent: usize) -> Option<Value> {
+        self.depth += 1;
+        let map = self.mapping_entries(indent);
+        self.depth -= 1;
+        map
+    }
+
+    fn mapping_entries(&mut self, indent: usize) -> Option<Value> {
+        if self.depth > DEEPEST {
+            return None;
+        }
         let mut map = Map::new();
         while let Some(line) = self.lines.get(self.next) {
             if line.indent < indent {
@@ -81,6 +104,16 @@ impl Reader<'_> {
 
     /// A sequence whose `- ` markers are at `indent`.
     fn sequence(&mut self, indent: usize) -> Option<Value> {
+        self.depth += 1;
+        let items = self.sequence_items(indent);
+        self.depth -= 1;
+        items
+    }
+
+    fn sequence_items(&mut self, indent: usize) -> Option<Value> {
+        if self.depth > DEEPEST {
+            return None;
+        }
         let mut items = Vec::new();
         while let Some(line) = self.lines.get(self.next) {
             if line.indent < indent || (line.indent == indent && !is_item(line.content)) {
@@ -146,7 +179,8 @@ fn split_key(content: &str) -> Option<(&str, &str)> {
     let mut chars = key.chars();
     let first_is_letter = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
     let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    (first_is_letter && rest_ok && special_word(key).is_none()).then_some((key, rest))
+    let ok = first_is_letter && rest_ok && key.len() <= LONGEST_KEY && special_word(key).is_none();
+    ok.then_some((key, rest))
 }
 
 /// The words YAML reads as null or a boolean: `Some(true)` for the spelling
@@ -310,6 +344,23 @@ mod tests {
         ] {
             assert_eq!(parse(yaml), None, "{yaml:?}");
         }
+    }
+
+    /// Found in review: libyaml refuses a key of over 1,024 characters and
+    /// serde_norway a document nested deeper than 128; the subset must not
+    /// read either.
+    #[test]
+    fn declines_what_the_yaml_crate_refuses() {
+        let long_key = format!("{}: b\n", "a".repeat(1025));
+        assert_eq!(crate_reads(&long_key), None);
+        assert_eq!(parse(&long_key), None);
+        assert!(parse(&format!("{}: b\n", "a".repeat(1024))).is_some());
+        let deep: String = (0..129).map(|n| format!("{}k:\n", " ".repeat(n))).collect();
+        let deep = format!("{deep}{}k: v\n", " ".repeat(129));
+        assert_eq!(crate_reads(&deep), None);
+        assert_eq!(parse(&deep), None);
+        let shallow: String = (0..20).map(|n| format!("{}k:\n", " ".repeat(n))).collect();
+        assert!(parse(&format!("{shallow}{}k: v\n", " ".repeat(20))).is_some());
     }
 
     fn scalar_text() -> impl Strategy<Value = String> {

@@ -75,6 +75,16 @@ fn a_file_changed_since_it_was_cached_is_read_again() {
 }
 
 #[test]
+fn the_cache_of_earlier_builds_is_removed_when_this_one_is_written() {
+    let (repo, _) = settled();
+    let earlier = repo.root.join(".git/incident-cache.jsonl");
+    std::fs::write(&earlier, "{\"incident_cache\":1,\"build\":\"0.1.0\"}\n").unwrap();
+    repo.ok(&["list", "--all"]);
+    assert_eq!(cached_rows(&repo, CACHE), 3);
+    assert!(!earlier.exists());
+}
+
+#[test]
 fn files_written_just_before_they_are_read_are_not_cached() {
     // A write in the same clock tick as the read would go unseen.
     let repo = TestRepo::new();
