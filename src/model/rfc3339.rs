@@ -10,12 +10,12 @@
 
 use std::fmt;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Timelike, Utc};
 use serde::de::{self, Deserializer, Visitor};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize, Serializer};
 
 /// A time as the tool writes it, or `None` for anything else.
-fn tool_form(text: &str) -> Option<DateTime<Utc>> {
+pub fn tool_form(text: &str) -> Option<DateTime<Utc>> {
     let b = text.as_bytes();
     if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' {
         return None;
@@ -41,6 +41,55 @@ pub fn parse(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
         None => text
             .parse::<DateTime<FixedOffset>>()
             .map(|time| time.with_timezone(&Utc)),
+    }
+}
+
+/// Writes a time as chrono's serde support does; whole seconds from year 0
+/// to 9999 (every time the tool records) are written here, without
+/// chrono's general formatting: a long timeline's template context holds
+/// tens of thousands of them.
+pub fn serialize<S: Serializer>(time: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+    let year = time.year();
+    if time.nanosecond() != 0 || !(0..=9999).contains(&year) {
+        return time.serialize(serializer);
+    }
+    let mut text = [0u8; 20];
+    let mut put = |at: usize, width: usize, mut n: u32| {
+        for i in (at..at + width).rev() {
+            text[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    };
+    put(0, 4, year.unsigned_abs());
+    put(5, 2, time.month());
+    put(8, 2, time.day());
+    put(11, 2, time.hour());
+    put(14, 2, time.minute());
+    put(17, 2, time.second());
+    for (at, byte) in [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'Z'),
+    ] {
+        text[at] = byte;
+    }
+    match std::str::from_utf8(&text) {
+        Ok(text) => serializer.serialize_str(text),
+        Err(_) => time.serialize(serializer),
+    }
+}
+
+/// As [`serialize`], for an optional time.
+pub fn serialize_option<S: Serializer>(
+    time: &Option<DateTime<Utc>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match time {
+        Some(time) => serialize(time, serializer),
+        None => serializer.serialize_none(),
     }
 }
 
@@ -119,6 +168,20 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn a_time_is_written_as_chrono_writes_it(
+            seconds in -70_000_000_000i64..300_000_000_000i64,
+            nanos in prop_oneof![Just(0u32), 0u32..1_000_000_000],
+        ) {
+            let Some(time) = DateTime::from_timestamp(seconds, nanos) else {
+                return Ok(());
+            };
+            let ours = serialize(&time, serde_json::value::Serializer).unwrap();
+            prop_assert_eq!(ours, serde_json::to_value(time).unwrap());
+            let ours = serialize_option(&Some(time), serde_json::value::Serializer).unwrap();
+            prop_assert_eq!(ours, serde_json::to_value(Some(time)).unwrap());
+        }
+
         #[test]
         fn any_text_in_the_shape_reads_as_chrono_reads_it(
             text in "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}[Zz]"

@@ -1,14 +1,14 @@
 //! Helpers available to every template, one function each. `docs/templates.md`
 //! lists them with examples.
 
-use chrono::{DateTime, Local, TimeDelta, Utc};
+use chrono::{DateTime, Local, TimeDelta, Timelike, Utc};
 use handlebars::{
     handlebars_helper, Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext,
     RenderErrorReason,
 };
 use serde_json::Value;
 
-use crate::model::duration;
+use crate::model::{duration, rfc3339};
 
 pub(super) fn register(registry: &mut Handlebars<'_>) {
     registry.register_helper("duration", Box::new(duration_text));
@@ -80,8 +80,14 @@ impl HelperDef for TimeHelper {
         out: &mut dyn Output,
     ) -> HelperResult {
         write_optional(h, out, self.name, "an RFC 3339 time", |value| {
-            let time = DateTime::parse_from_rfc3339(value.as_str()?).ok()?;
-            Some((self.format)(time.with_timezone(&Utc)))
+            let text = value.as_str()?;
+            // Once for each entry a draft lists: the tool's own form quickly.
+            let time = rfc3339::tool_form(text).or_else(|| {
+                DateTime::parse_from_rfc3339(text)
+                    .ok()
+                    .map(|time| time.with_timezone(&Utc))
+            })?;
+            Some((self.format)(time))
         })
     }
 }
@@ -89,7 +95,7 @@ impl HelperDef for TimeHelper {
 /// `{{time at}}` → `06:50 UTC`.
 const TIME: TimeHelper = TimeHelper {
     name: "time",
-    format: |t| t.format("%H:%M UTC").to_string(),
+    format: |t| format!("{:02}:{:02} UTC", t.hour(), t.minute()),
 };
 
 /// `{{datetime at}}` → `2026-11-24 06:50 UTC`.

@@ -16,6 +16,7 @@ use crate::model::markdown;
 use crate::model::metrics::{self, Metric, Metrics, RoleSpan};
 use crate::model::policy::SeverityTerms;
 use crate::model::response::{self, ResponsePhase, Tense};
+use crate::model::rfc3339;
 use crate::model::timeline::{Change, Entry, EntryKind};
 use crate::store::IncidentDoc;
 
@@ -213,6 +214,7 @@ impl<'a> CheckItemView<'a> {
 /// templates in strict mode can test any of them.
 #[derive(Debug, Serialize)]
 pub struct EntryView<'a> {
+    #[serde(serialize_with = "rfc3339::serialize")]
     pub at: DateTime<Utc>,
     pub author: &'a str,
     pub email: &'a str,
@@ -220,6 +222,7 @@ pub struct EntryView<'a> {
     pub changes: Vec<ChangeView<'a>>,
     pub owner: Option<&'a str>,
     /// For action entries: when it should be done by.
+    #[serde(serialize_with = "rfc3339::serialize_option")]
     pub due: Option<DateTime<Utc>>,
     /// For `done` entries: what shows the action done.
     pub link: Option<&'a str>,
