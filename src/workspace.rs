@@ -21,7 +21,7 @@ use crate::model::timeline::{Change, Entry, EntryHeader, EntryKind};
 use crate::model::transition;
 use crate::notify;
 use crate::render::view::{IncidentView, RecordContext};
-use crate::store::{Changes, DigestCache, IncidentDoc, StampedIds, Store, DIGEST_CACHE};
+use crate::store::{Changes, DigestCache, IncidentDoc, StampedIds, Store};
 use crate::transaction::Transaction;
 use crate::ui::{self, read_text_argument};
 
@@ -562,7 +562,7 @@ pub fn read_digests(workspace: &Workspace, stamped: StampedIds) -> Vec<Result<Di
     if stamped.ids.len() < CACHE_FOR_AT_LEAST {
         return parse_digests(&workspace.store, &stamped.ids);
     }
-    let cache = DigestCache::open(workspace.repo.git_dir(), DIGEST_CACHE);
+    let cache = DigestCache::open(workspace.repo.git_dir());
     read_through(workspace, cache, stamped)
 }
 
@@ -575,7 +575,7 @@ pub fn read_every_digest(
 ) -> Result<(Vec<String>, Vec<Result<Digest>>)> {
     let git_dir = workspace.repo.git_dir();
     let (cache, stamped) = std::thread::scope(|scope| {
-        let cache = scope.spawn(|| DigestCache::open(git_dir, DIGEST_CACHE));
+        let cache = scope.spawn(|| DigestCache::open(git_dir));
         let stamped = workspace.store.stamped_incident_ids();
         let cache = cache
             .join()

@@ -21,13 +21,12 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::model::incident::Digest;
 
 /// The digest cache's file name in the git directory.
-pub const DIGEST_CACHE: &str = "incident-digests.jsonl";
+const DIGEST_CACHE: &str = "incident-digests.jsonl";
 /// What earlier builds cached in the git directory, removed when the cache
 /// is written anew: rows of whole records, megabytes nothing reads any more.
 const EARLIER_CACHES: [&str; 1] = ["incident-cache.jsonl"];
@@ -110,36 +109,24 @@ fn nanos(time: SystemTime) -> i128 {
     }
 }
 
-/// What was kept of one incident as parsed, and the file it was parsed
-/// from. The incident's id is the value's own.
+/// One incident's digest, and the file it was made from (generic so that a
+/// row is written from a borrowed digest).
 #[derive(Debug, Serialize, Deserialize)]
-struct Row<T> {
+struct Row<D> {
     stamp: Stamp,
     /// When the file was stamped, before it was read (nanoseconds).
     read_at: i128,
-    value: T,
+    digest: D,
 }
 
-/// What a cache keeps of one incident.
-pub trait Cached: Serialize + DeserializeOwned + PartialEq + Send {
-    /// The incident's id.
-    fn id(&self) -> &str;
-}
-
-impl Cached for Digest {
-    fn id(&self) -> &str {
-        &self.id
-    }
-}
-
-impl<T> Row<T> {
+impl<D> Row<D> {
     fn trusted_for(&self, stamp: &Stamp) -> bool {
         self.stamp == *stamp && self.stamp.modified + (SETTLED.as_nanos() as i128) <= self.read_at
     }
 }
 
-/// The rows read from a cache file, and those to add to it.
-pub struct Cache<T> {
+/// The rows read from the cache file, and those to add to it.
+pub struct DigestCache {
     path: PathBuf,
     /// What the file looked like when it was read: its live rows are copied
     /// from it (read again) when it is rewritten, unless it changed since.
@@ -147,7 +134,7 @@ pub struct Cache<T> {
     /// Whether the file ended with a whole line.
     whole: bool,
     /// The latest row of each id, and where its line is in `text`.
-    rows: HashMap<String, (Option<Row<T>>, Range<usize>)>,
+    rows: HashMap<String, (Option<Row<Digest>>, Range<usize>)>,
     /// Rows in the file, superseded ones included.
     lines: usize,
     /// Whether the file has this build's header.
@@ -156,17 +143,14 @@ pub struct Cache<T> {
     added: HashMap<String, String>,
 }
 
-/// The digest cache.
-pub type DigestCache = Cache<Digest>;
-
-impl<T: Cached> Cache<T> {
-    /// The cache `name` in `git_dir`; empty if there is none or it is of
-    /// another build (a cache is never worth an error).
-    pub fn open(git_dir: &Path, name: &str) -> Cache<T> {
-        let path = git_dir.join(name);
+impl DigestCache {
+    /// The cache in `git_dir`; empty if there is none or it is of another
+    /// build (a cache is never worth an error).
+    pub fn open(git_dir: &Path) -> DigestCache {
+        let path = git_dir.join(DIGEST_CACHE);
         let read_from = Stamp::of(&path);
         let text = std::fs::read_to_string(&path).unwrap_or_default();
-        let mut cache = Cache {
+        let mut cache = DigestCache {
             path,
             read_from,
             whole: text.is_empty() || text.ends_with('\n'),
@@ -195,13 +179,11 @@ impl<T: Cached> Cache<T> {
         cache.rows.reserve(lines.len());
         let rows = crate::parallel::map_in_order(&lines, ROWS_PER_THREAD_AT_LEAST, |(line, _)| {
             // A torn last line (a crash mid-append) is only a row less.
-            serde_json::from_str::<Row<T>>(line).ok()
+            serde_json::from_str::<Row<Digest>>(line).ok()
         });
         for (row, (_, range)) in rows.into_iter().zip(lines) {
             if let Some(row) = row {
-                cache
-                    .rows
-                    .insert(row.value.id().to_string(), (Some(row), range));
+                cache.rows.insert(row.digest.id.clone(), (Some(row), range));
             }
         }
         cache
@@ -209,7 +191,7 @@ impl<T: Cached> Cache<T> {
 
     /// The incident as cached, if the file is still as it was read; taken
     /// out of the cache.
-    pub fn take(&mut self, id: &str, stamp: Option<&Stamp>) -> Option<T> {
+    pub fn take(&mut self, id: &str, stamp: Option<&Stamp>) -> Option<Digest> {
         let (row, _) = self.rows.get_mut(id)?;
         if !row
             .as_ref()
@@ -218,16 +200,16 @@ impl<T: Cached> Cache<T> {
         {
             return None;
         }
-        row.take().map(|row| row.value)
+        row.take().map(|row| row.digest)
     }
 
     /// Adds what a fresh parse gave, stamped `stamp` at `read_at` before
     /// it was read, if it reads back from the cache exactly as it is.
-    pub fn add(&mut self, stamp: Stamp, read_at: SystemTime, value: &T) {
+    pub fn add(&mut self, stamp: Stamp, read_at: SystemTime, digest: &Digest) {
         let row = Row {
             stamp,
             read_at: nanos(read_at),
-            value,
+            digest,
         };
         if row.stamp.modified + (SETTLED.as_nanos() as i128) > row.read_at {
             return;
@@ -235,11 +217,11 @@ impl<T: Cached> Cache<T> {
         let Ok(line) = serde_json::to_string(&row) else {
             return;
         };
-        let Ok(back) = serde_json::from_str::<Row<T>>(&line) else {
+        let Ok(back) = serde_json::from_str::<Row<Digest>>(&line) else {
             return;
         };
-        if back.value == *row.value {
-            self.added.insert(value.id().to_string(), line);
+        if back.digest == *row.digest {
+            self.added.insert(digest.id.clone(), line);
         }
     }
 

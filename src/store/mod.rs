@@ -4,7 +4,7 @@
 mod cache;
 mod defaults;
 
-pub use cache::{Cache, Cached, DigestCache, Stamp, DIGEST_CACHE};
+pub use cache::{DigestCache, Stamp};
 pub mod frontmatter;
 mod plain_yaml;
 

@@ -69,18 +69,23 @@ impl Reader<'_> {
         self.lines.get(self.next)
     }
 
+    /// What `read` reads one level deeper, declined past [`DEEPEST`].
+    fn deeper(&mut self, read: impl FnOnce(&mut Self) -> Option<Value>) -> Option<Value> {
+        if self.depth == DEEPEST {
+            return None;
+        }
+        self.depth += 1;
+        let value = read(self);
+        self.depth -= 1;
+        value
+    }
+
     /// A mapping whose keys are at `indent`.
     fn mapping(&mut self, indent: usize) -> Option<Value> {
-        self.depth += 1;
-        let map = self.mapping_entries(indent);
-        self.depth -= 1;
-        map
+        self.deeper(|reader| reader.mapping_entries(indent))
     }
 
     fn mapping_entries(&mut self, indent: usize) -> Option<Value> {
-        if self.depth > DEEPEST {
-            return None;
-        }
         let mut map = Map::new();
         while let Some(line) = self.lines.get(self.next) {
             if line.indent < indent {
@@ -104,16 +109,10 @@ impl Reader<'_> {
 
     /// A sequence whose `- ` markers are at `indent`.
     fn sequence(&mut self, indent: usize) -> Option<Value> {
-        self.depth += 1;
-        let items = self.sequence_items(indent);
-        self.depth -= 1;
-        items
+        self.deeper(|reader| reader.sequence_items(indent))
     }
 
     fn sequence_items(&mut self, indent: usize) -> Option<Value> {
-        if self.depth > DEEPEST {
-            return None;
-        }
         let mut items = Vec::new();
         while let Some(line) = self.lines.get(self.next) {
             if line.indent < indent || (line.indent == indent && !is_item(line.content)) {
