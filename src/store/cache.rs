@@ -41,6 +41,8 @@ const ROWS_PER_THREAD_AT_LEAST: usize = 500;
 /// its serialization of an incident.
 #[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct Header {
+    /// The rows' shape: raised when it changes, so that a file of the old
+    /// shape is written anew instead of being carried along unread.
     incident_cache: u32,
     build: String,
 }
@@ -48,7 +50,7 @@ struct Header {
 impl Header {
     fn current() -> Header {
         Header {
-            incident_cache: 2,
+            incident_cache: 3,
             build: env!("CARGO_PKG_VERSION").to_string(),
         }
     }
