@@ -497,8 +497,7 @@ impl Repo {
             .map(|(path, content)| {
                 let blob = match content {
                     Some(_) => Some(
-                        checkin
-                            .blob_path(&self.root.join(path))
+                        surviving_housekeeping(|| checkin.blob_path(&self.root.join(path)))
                             .with_context(|| format!("cannot store `{}` in git", path.display()))?
                             .to_string(),
                     ),
@@ -544,7 +543,9 @@ impl Repo {
                 }
             }
         }
-        let tree = repo.find_tree(update.create_updated(repo, &baseline)?)?;
+        let tree = repo.find_tree(surviving_housekeeping(|| {
+            update.create_updated(repo, &baseline)
+        })?)?;
         if parent.is_some() && tree.id() == baseline.id() {
             // Commands check for "no change" themselves; this is the last
             // guard, since an empty commit says something happened when
@@ -553,9 +554,10 @@ impl Repo {
         }
         let (author, committer) = signatures(identity, when)?;
         let parents: Vec<_> = parent.iter().collect();
-        let commit = repo
-            .commit(None, &author, &committer, message, &tree, &parents)
-            .context("cannot commit")?;
+        let commit = surviving_housekeeping(|| {
+            repo.commit(None, &author, &committer, message, &tree, &parents)
+        })
+        .context("cannot commit")?;
         Ok(commit.to_string())
     }
 
@@ -574,121 +576,77 @@ impl Repo {
     }
 
     /// Moves `branch` from its tip to `commit`, only if nobody moved it
-    /// meanwhile, and notes the move in the reflogs. The ref is updated the
-    /// way git does it, through `<ref>.lock`, but the lock is taken by
-    /// hard-linking a file of ours that already holds the new id: a lock a
-    /// killed command left behind is recognisably ours, and a live git's is
-    /// never mistaken for it.
-    pub fn move_branch(
-        &self,
-        branch: &Branch,
-        commit: &str,
-        identity: &Identity,
-        when: DateTime<Utc>,
-        message: &str,
-    ) -> Result<()> {
-        let git_dir = self.repo.path();
-        let ref_path = git_dir.join(&branch.name);
-        let lock = self.ref_lock_path(&branch.name);
-        let ours = git_dir.join(REF_SCRATCH);
-        let write = || -> std::io::Result<()> {
-            if let Some(parent) = ref_path.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            std::fs::write(&ours, format!("{commit}\n"))
-        };
-        write().context("cannot commit: cannot write the new branch tip")?;
+    /// meanwhile (compare-and-swap), through libgit2's reference API: the ref
+    /// lives in the common git directory (a linked worktree's private one
+    /// holds only its HEAD), may be packed, and gets its reflog line and
+    /// HEAD's as `git commit` writes them. A `<ref>.lock` a killed command
+    /// left behind holds the commit the journal names, which is how recovery
+    /// knows it is ours (see [`Repo::release_crashed_locks`]).
+    pub fn move_branch(&self, branch: &Branch, commit: &str, message: &str) -> Result<()> {
+        let repo = &self.repo;
+        let new = Oid::from_str(commit)?;
         // git holds a ref's lock only for a moment (a `pack-refs` in a
         // background `gc`, a `fetch` updating it): wait a little, as git does.
         let deadline = std::time::Instant::now() + INDEX_WAIT;
-        let locked = loop {
-            match std::fs::hard_link(&ours, &lock) {
+        // libgit2 locks, compares and renames in one call; the point stays
+        // for the crash tests, just before it.
+        crate::fault::fault_point("branch-locked");
+        loop {
+            let moved = match &branch.tip {
+                Some(tip) => repo
+                    .reference_matching(&branch.name, new, true, Oid::from_str(tip)?, message)
+                    .map(drop),
+                None => repo.reference(&branch.name, new, false, message).map(drop),
+            };
+            match moved {
+                Ok(()) => return Ok(()),
                 Err(e)
-                    if e.kind() == std::io::ErrorKind::AlreadyExists
+                    if e.code() == git2::ErrorCode::Locked
                         && std::time::Instant::now() < deadline =>
                 {
                     std::thread::sleep(std::time::Duration::from_millis(20));
                 }
-                result => break result,
-            }
-        };
-        match locked {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let _ = std::fs::remove_file(&ours);
-                bail!(
+                Err(e) if e.code() == git2::ErrorCode::Locked => bail!(
                     "cannot commit: `{}` is held by another git process; let it finish (if no git command is running, it was left by one that crashed and can be removed)",
-                    lock.display()
-                );
-            }
-            Err(e) => {
-                let _ = std::fs::remove_file(&ours);
-                return Err(e)
-                    .with_context(|| format!("cannot commit: cannot create `{}`", lock.display()));
-            }
-        }
-        crate::fault::fault_point("branch-locked");
-        let release = || {
-            let _ = std::fs::remove_file(&lock);
-            let _ = std::fs::remove_file(&ours);
-        };
-        match self.branch_tip(&branch.name) {
-            Ok(tip) if tip == branch.tip => {}
-            Ok(_) => {
-                release();
-                bail!(
-                    "cannot commit: `{}` moved while the commit was made; run the command again",
-                    branch.name
-                );
-            }
-            Err(e) => {
-                release();
-                return Err(e);
+                    self.ref_lock_path(&branch.name).display()
+                ),
+                Err(e)
+                    if matches!(
+                        e.code(),
+                        git2::ErrorCode::Modified | git2::ErrorCode::Exists
+                    ) =>
+                {
+                    bail!(
+                        "cannot commit: `{}` moved while the commit was made; run the command again",
+                        branch.name
+                    )
+                }
+                Err(e) => {
+                    return Err(e)
+                        .with_context(|| format!("cannot commit: cannot move `{}`", branch.name))
+                }
             }
         }
-        if let Err(e) = std::fs::rename(&lock, &ref_path) {
-            release();
-            return Err(e).with_context(|| format!("cannot commit: cannot move `{}`", branch.name));
-        }
-        let _ = std::fs::remove_file(&ours);
-        // After the move, as a note of it: a crash just before leaves the
-        // move without its line, never a line for a move that did not happen.
-        let (_, committer) = signatures(identity, when)?;
-        let zero = "0".repeat(40);
-        let line = reflog_line(
-            branch.tip.as_deref().unwrap_or(&zero),
-            commit,
-            &committer,
-            message,
-        );
-        for log in [branch.name.as_str(), "HEAD"] {
-            let path = git_dir.join("logs").join(log);
-            let _ = append_line(&path, &line);
-        }
-        Ok(())
     }
 
     /// Puts a branch back where it was before `commit` was put on it, to take
     /// back a commit whose index could not be installed.
-    pub fn restore_branch(
-        &self,
-        before: &Branch,
-        commit: &str,
-        identity: &Identity,
-        when: DateTime<Utc>,
-    ) -> Result<()> {
-        let moved = Branch {
-            name: before.name.clone(),
-            tip: Some(commit.to_string()),
-        };
+    pub fn restore_branch(&self, before: &Branch, commit: &str) -> Result<()> {
         match &before.tip {
             Some(tip) => {
-                self.move_branch(&moved, tip, identity, when, "incident: undo failed commit")
+                let moved = Branch {
+                    name: before.name.clone(),
+                    tip: Some(commit.to_string()),
+                };
+                self.move_branch(&moved, tip, "incident: undo failed commit")
             }
             None => {
-                let path = self.repo.path().join(&before.name);
-                if std::fs::read_to_string(&path).is_ok_and(|text| text.trim() == commit) {
-                    std::fs::remove_file(&path)?;
+                if let Ok(mut reference) = self.repo.find_reference(&before.name) {
+                    if reference.target() == Some(Oid::from_str(commit)?) {
+                        reference
+                            .delete()
+                            .with_context(|| format!("cannot remove `{}`", before.name))?;
+                    }
                 }
                 Ok(())
             }
@@ -772,19 +730,22 @@ impl Repo {
 
     /// Removes what a command that died mid-commit left of git's locks:
     /// `index.lock` if it is our scratch index (same inode), the branch's
-    /// lock if it holds the commit we were about to put there, and the
-    /// scratch index. Locks of live git processes are never touched.
-    pub fn release_crashed_locks(&self, branch: &str) -> Result<()> {
+    /// lock if it holds the commit we were about to put there (libgit2
+    /// writes the new id into the lock before renaming it), and the scratch
+    /// index. Locks of live git processes are never touched.
+    pub fn release_crashed_locks(&self, branch: &str, commit: Option<&str>) -> Result<()> {
         let git_dir = self.repo.path();
         let scratch = git_dir.join(SCRATCH_INDEX);
         let index_lock = git_dir.join("index.lock");
         if same_file(&scratch, &index_lock) {
             remove_if_present(&index_lock)?;
         }
-        let ours = git_dir.join(REF_SCRATCH);
         let ref_lock = self.ref_lock_path(branch);
-        if same_file(&ours, &ref_lock) {
-            remove_if_present(&ref_lock)?;
+        if let Some(commit) = commit {
+            let held = std::fs::read_to_string(&ref_lock).unwrap_or_default();
+            if held.trim() == commit {
+                remove_if_present(&ref_lock)?;
+            }
         }
         self.remove_scratch_files()
     }
@@ -794,6 +755,7 @@ impl Repo {
     fn scratch_files(&self) -> [PathBuf; 3] {
         let git_dir = self.repo.path();
         [
+            // Written by earlier versions, which moved branches by hand.
             git_dir.join(REF_SCRATCH),
             git_dir.join(SCRATCH_INDEX).with_extension("lock"),
             git_dir.join(SCRATCH_INDEX),
@@ -901,8 +863,9 @@ impl Repo {
     }
 
     /// Where git locks a ref while it changes it.
+    /// Refs are shared by every worktree: they live in the common directory.
     fn ref_lock_path(&self, name: &str) -> PathBuf {
-        self.repo.path().join(format!("{name}.lock"))
+        self.repo.commondir().join(format!("{name}.lock"))
     }
 }
 
@@ -919,19 +882,6 @@ fn tune_libgit2() {
         // the command starts any thread.
         let _ = unsafe { git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 16 << 20) };
     });
-}
-
-/// Appends a line to a file, making it and its folder if needed.
-fn append_line(path: &Path, line: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?
-        .write_all(line.as_bytes())
 }
 
 /// The work tree and git directory `dir` is in, found by looking for `.git`
@@ -952,6 +902,28 @@ pub fn find_work_tree(dir: &Path) -> Option<(PathBuf, PathBuf)> {
         dir = here.parent();
     }
     None
+}
+
+/// Runs an object write again when it failed because its object folder
+/// vanished under it: `git maintenance` (which the tool itself starts in the
+/// background) removes folders it emptied, between libgit2 making the folder
+/// and renaming the object into it. git retries the same way.
+fn surviving_housekeeping<T>(
+    mut write: impl FnMut() -> Result<T, git2::Error>,
+) -> Result<T, git2::Error> {
+    let mut tries = 0;
+    loop {
+        match write() {
+            Err(e)
+                if tries < 5
+                    && e.class() == git2::ErrorClass::Os
+                    && e.message().contains("No such file or directory") =>
+            {
+                tries += 1;
+            }
+            result => return result,
+        }
+    }
 }
 
 /// Whether two paths name the same file (the same inode).
@@ -998,22 +970,6 @@ fn signatures(
         _ => author.clone(),
     };
     Ok((author, committer))
-}
-
-/// A reflog line: `old new committer <email> seconds offset<TAB>message`.
-fn reflog_line(old: &str, new: &str, who: &Signature<'_>, message: &str) -> String {
-    let when = who.when();
-    let minutes = when.offset_minutes();
-    let sign = if minutes < 0 { '-' } else { '+' };
-    format!(
-        "{old} {new} {} <{}> {} {sign}{:02}{:02}\t{}\n",
-        who.name().unwrap_or_default(),
-        who.email().unwrap_or_default(),
-        when.seconds(),
-        minutes.abs() / 60,
-        minutes.abs() % 60,
-        message.lines().next().unwrap_or_default()
-    )
 }
 
 /// The id git gives these bytes as a blob, whether or not they are committed:

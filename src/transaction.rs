@@ -209,6 +209,22 @@ pub fn recover_if_idle(repo: &Repo, store: &Store) -> Result<()> {
     Ok(())
 }
 
+/// Whether a journalled path stays inside the work tree: a journal is a file
+/// anyone can write, and recovery removes and rewrites what it lists.
+fn within_work_tree(path: &std::path::Path) -> bool {
+    let inside = path.components().count() > 0
+        && path
+            .components()
+            .all(|part| matches!(part, std::path::Component::Normal(_)));
+    if !inside {
+        ui::tell(format!(
+            "warning: the transaction journal names `{}`, outside the work tree; ignored",
+            path.display()
+        ));
+    }
+    inside
+}
+
 fn recover(repo: &Repo, store: &Store) -> Result<()> {
     // Temporary files of a journal write the dead command did not finish.
     crate::store::remove_temp_files(repo.git_dir())?;
@@ -217,7 +233,7 @@ fn recover(repo: &Repo, store: &Store) -> Result<()> {
         return repo.remove_scratch_files();
     };
     let recovering = || -> Result<String> {
-        repo.release_crashed_locks(&journal.branch)?;
+        repo.release_crashed_locks(&journal.branch, journal.commit.as_deref())?;
         let tip = repo.branch_tip(&journal.branch)?;
         // The branch moved to the commit, and maybe on since (a `git pull`
         // after the crash): the change is recorded.
@@ -227,7 +243,13 @@ fn recover(repo: &Repo, store: &Store) -> Result<()> {
         };
         let head = repo.head_commit()?;
         let mut reset = Vec::new();
-        for entry in &journal.paths {
+        let mut dropped_since = Vec::new();
+        let paths: Vec<&JournalPath> = journal
+            .paths
+            .iter()
+            .filter(|entry| within_work_tree(&entry.path))
+            .collect();
+        for entry in &paths {
             // Only what is known to be ours is touched: the work tree and
             // HEAD must each hold what was there before or what was being
             // written. Anything else is someone's work since the crash.
@@ -237,7 +259,13 @@ fn recover(repo: &Repo, store: &Store) -> Result<()> {
             ];
             let current = store.blob_id_of(&entry.path)?;
             let in_head = repo.blob_at(head.as_deref(), &entry.path)?;
-            if ours.contains(&current) && ours.contains(&in_head) {
+            if finished && entry.new.is_some() && current == entry.new && in_head != entry.new {
+                // The commit went in, but a later one left this file out: a
+                // commit made from the index the crash left stale (after the
+                // user removed `index.lock`, as git advises). Resetting to
+                // HEAD would delete the only copy left outside history.
+                dropped_since.push(entry.path.display().to_string());
+            } else if ours.contains(&current) && ours.contains(&in_head) {
                 reset.push(entry.path.clone());
             } else {
                 ui::tell(format!(
@@ -247,14 +275,16 @@ fn recover(repo: &Repo, store: &Store) -> Result<()> {
             }
         }
         repo.reset_paths_to_head(&reset)?;
-        store.remove_leftovers(
-            &journal
-                .paths
-                .iter()
-                .map(|p| p.path.clone())
-                .collect::<Vec<_>>(),
-        )?;
-        Ok(if finished {
+        store.remove_leftovers(&paths.iter().map(|p| p.path.clone()).collect::<Vec<_>>())?;
+        Ok(if !dropped_since.is_empty() {
+            format!(
+                "an interrupted command's commit (\"{}\") went in, but a later commit left out {}; kept in the work tree: `git add` and commit {} to restore {}",
+                subject(&journal.message),
+                dropped_since.join(", "),
+                if dropped_since.len() == 1 { "it" } else { "them" },
+                if dropped_since.len() == 1 { "it" } else { "them" },
+            )
+        } else if finished {
             format!(
                 "finished an interrupted command's commit (\"{}\")",
                 subject(&journal.message)
@@ -408,7 +438,7 @@ fn commit_held(
         }
     };
     let reflog = format!("commit: {}", subject(message));
-    if let Err(e) = repo.move_branch(branch, &commit, identity, when, &reflog) {
+    if let Err(e) = repo.move_branch(branch, &commit, &reflog) {
         drop(staging);
         undo(applied);
         return Err(e);
@@ -418,7 +448,7 @@ fn commit_held(
         Ok(replaced_index) => replaced_index,
         Err(e) => {
             // Keep the branch and the index in step: take the commit back.
-            if repo.restore_branch(branch, &commit, identity, when).is_ok() {
+            if repo.restore_branch(branch, &commit).is_ok() {
                 undo(applied);
             }
             return Err(e);

@@ -329,3 +329,78 @@ fn a_file_edited_by_hand_after_a_kill_is_left_alone() {
     );
     assert_eq!(repo.read(path), edited);
 }
+
+#[test]
+fn an_entry_a_later_git_commit_left_out_is_kept_and_named() {
+    // Regression: killed after the branch moved, the index is the old one
+    // and `index.lock` is still there. Following git's advice (remove the
+    // lock) and committing something else left the entry out of HEAD; the
+    // next command said "finished" and deleted the work-tree copy too.
+    let repo = TestRepo::new();
+    declared(&repo);
+    kill_at(&repo, &["note", "Error rate at 30%"], "branch-moved");
+    std::fs::remove_file(repo.root.join(".git/index.lock")).unwrap();
+    repo.write("other.txt", "unrelated\n");
+    repo.git(&["add", "other.txt"]);
+    repo.git(&["commit", "-q", "-m", "unrelated"]);
+    let entry = repo
+        .git(&["show", "--name-only", "--format=", "HEAD~1"])
+        .trim()
+        .to_string();
+    assert!(entry.contains("/timeline/"), "{entry}");
+    assert!(repo
+        .git(&["ls-tree", "-r", "--name-only", "HEAD"])
+        .find(&entry)
+        .is_none());
+
+    let list = repo.incident(&["list"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&list.stderr);
+    assert!(list.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("but a later commit left out") && stderr.contains(&entry),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("finished"), "{stderr}");
+    assert!(
+        repo.root.join(&entry).exists(),
+        "the entry's last copy was deleted"
+    );
+    // Committing it as told restores it.
+    repo.git(&["add", &entry]);
+    repo.git(&["commit", "-q", "-m", "restore the entry"]);
+    assert!(repo.read(&entry).contains("Error rate at 30%"));
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_journal_naming_a_path_outside_the_work_tree_is_ignored() {
+    let repo = TestRepo::new();
+    declared(&repo);
+    let victim = repo.root.parent().unwrap().join("victim.txt");
+    std::fs::write(&victim, "keep me\n").unwrap();
+    let journal = serde_json::json!({
+        "message": "forged",
+        "branch": "refs/heads/main",
+        "parent": head(&repo),
+        "commit": null,
+        "paths": [
+            {"path": "../victim.txt", "new": null},
+            {"path": victim.to_str().unwrap(), "new": null},
+        ],
+    });
+    std::fs::write(repo.root.join(".git/incident-journal"), journal.to_string()).unwrap();
+    let before = repo.fingerprint();
+    let out = repo
+        .incident(&["note", "After the forged journal"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+    assert!(
+        stderr.contains("warning: the transaction journal names `../victim.txt`, outside the work tree; ignored"),
+        "{stderr}"
+    );
+    assert_ne!(before, repo.fingerprint());
+    assert!(!repo.root.join(".git/incident-journal").exists());
+}

@@ -68,6 +68,27 @@ impl TestRepo {
         }
     }
 
+    /// A linked worktree of this repository (`git worktree add`) on a new
+    /// branch, sharing the home.
+    pub(crate) fn worktree(&self, name: &str, branch: &str) -> TestRepo {
+        let dir = TempDir::new().unwrap();
+        let root = dir.path().join(name);
+        self.git(&[
+            "worktree",
+            "add",
+            "-q",
+            "-b",
+            branch,
+            root.to_str().unwrap(),
+        ]);
+        TestRepo {
+            _dir: dir,
+            home: self.home.clone(),
+            root,
+            now: self.now.clone(),
+        }
+    }
+
     /// Removes the git identity, as on a machine where it was never set.
     pub(crate) fn forget_identity(&self) {
         fs::write(

@@ -15,6 +15,7 @@ mod core;
 mod crash;
 mod diff;
 mod generate;
+mod git_compat;
 mod git_index;
 mod guided;
 mod lint;
