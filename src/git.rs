@@ -15,6 +15,10 @@ use crate::error::Error;
 use index_file::IndexFile;
 
 mod index_file;
+mod settings;
+mod signing;
+
+pub use settings::Settings;
 
 /// Who is recording: the git author identity.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -264,6 +268,8 @@ pub struct WriteLock {
 pub struct Repo {
     repo: Repository,
     root: PathBuf,
+    /// git's own view of identity and config, read when first needed.
+    settings: std::cell::OnceCell<Settings>,
 }
 
 impl Repo {
@@ -276,7 +282,11 @@ impl Repo {
             .workdir()
             .ok_or_else(|| Error::BareRepository(repo.path().to_path_buf()))?
             .to_path_buf();
-        Ok(Repo { repo, root })
+        Ok(Repo {
+            repo,
+            root,
+            settings: std::cell::OnceCell::new(),
+        })
     }
 
     /// The repository containing `dir`, or a new one made at `dir`.
@@ -290,7 +300,14 @@ impl Repo {
         let repo = Repository::init(dir)
             .with_context(|| format!("cannot create a git repository in `{}`", dir.display()))?;
         let root = repo.workdir().unwrap_or(dir).to_path_buf();
-        Ok((Repo { repo, root }, true))
+        Ok((
+            Repo {
+                repo,
+                root,
+                settings: std::cell::OnceCell::new(),
+            },
+            true,
+        ))
     }
 
     /// The work tree's top directory.
@@ -303,11 +320,23 @@ impl Repo {
         self.repo.path()
     }
 
-    /// The author identity, from `GIT_AUTHOR_NAME`/`GIT_AUTHOR_EMAIL` as git
-    /// itself honours them, else `user.name`/`user.email`.
-    pub fn identity(&self) -> Result<Identity, Error> {
-        let config = self.repo.config().ok();
-        identity_from(config.as_ref())
+    /// The author identity git would commit with here (see
+    /// [`Settings::author`]).
+    pub fn identity(&self) -> Result<Identity> {
+        Ok(self
+            .settings()?
+            .author(&settings::IdentityEnv::from_process())?)
+    }
+
+    /// What `git var -l` says in this work tree, read once.
+    pub fn settings(&self) -> Result<&Settings> {
+        if let Some(settings) = self.settings.get() {
+            return Ok(settings);
+        }
+        let mut git = std::process::Command::new("git");
+        git.current_dir(&self.root);
+        let read = settings::read(git)?;
+        Ok(self.settings.get_or_init(|| read))
     }
 
     /// Takes this repository's write lock, waiting a few seconds for another
@@ -497,8 +526,13 @@ impl Repo {
             .map(|(path, content)| {
                 let blob = match content {
                     Some(_) => Some(
-                        surviving_housekeeping(|| checkin.blob_path(&self.root.join(path)))
-                            .with_context(|| format!("cannot store `{}` in git", path.display()))?
+                        refuse_clean_filter(&checkin, path)
+                            .and_then(|()| {
+                                surviving_housekeeping(|| checkin.blob_path(&self.root.join(path)))
+                                    .with_context(|| {
+                                        format!("cannot store `{}` in git", path.display())
+                                    })
+                            })?
                             .to_string(),
                     ),
                     None => None,
@@ -552,11 +586,23 @@ impl Repo {
             // nothing did.
             return Err(Error::NoChange("the files already hold exactly this".into()).into());
         }
-        let (author, committer) = signatures(identity, when)?;
+        let settings = self.settings()?;
+        let committer_identity = settings.committer().unwrap_or(identity);
+        let (author, committer) = signatures(identity, committer_identity, when)?;
         let parents: Vec<_> = parent.iter().collect();
-        let commit = surviving_housekeeping(|| {
-            repo.commit(None, &author, &committer, message, &tree, &parents)
-        })
+        let commit = match settings.signing(committer_identity)? {
+            None => surviving_housekeeping(|| {
+                repo.commit(None, &author, &committer, message, &tree, &parents)
+            }),
+            Some(signing) => {
+                let buffer = repo
+                    .commit_create_buffer(&author, &committer, message, &tree, &parents)
+                    .context("cannot commit")?;
+                let text = std::str::from_utf8(&buffer).context("cannot commit")?;
+                let signature = signing::sign(&signing, &buffer)?;
+                surviving_housekeeping(|| repo.commit_signed(text, &signature, None))
+            }
+        }
         .context("cannot commit")?;
         Ok(commit.to_string())
     }
@@ -926,6 +972,23 @@ fn surviving_housekeeping<T>(
     }
 }
 
+/// Refuses a path under a `filter=` attribute (git-crypt, transcrypt, a
+/// redaction filter): libgit2 runs no filter drivers, so the blob would be
+/// the plaintext git itself never stores.
+fn refuse_clean_filter(checkin: &Repository, path: &Path) -> Result<()> {
+    let filter = checkin
+        .get_attr(path, "filter", git2::AttrCheckFlags::FILE_THEN_INDEX)
+        .ok()
+        .flatten();
+    match filter {
+        None | Some("") => Ok(()),
+        Some(driver) => bail!(
+            "`{}` has the git filter `{driver}` (a `filter=` attribute in .gitattributes), which incident cannot run; records under a clean filter are not supported: set `incidents/** -filter` in .gitattributes",
+            path.display()
+        ),
+    }
+}
+
 /// Whether two paths name the same file (the same inode).
 fn same_file(a: &Path, b: &Path) -> bool {
     #[cfg(unix)]
@@ -950,25 +1013,18 @@ fn remove_if_present(path: &Path) -> std::io::Result<()> {
     }
 }
 
-/// The author and committer of a commit made now: the local offset, and a
-/// committer of its own if `GIT_COMMITTER_*` is set, as git does.
+/// The author and committer of a commit made now, at the local offset.
 fn signatures(
-    identity: &Identity,
+    author: &Identity,
+    committer: &Identity,
     when: DateTime<Utc>,
 ) -> Result<(Signature<'static>, Signature<'static>)> {
     let offset = Local.offset_from_utc_datetime(&when.naive_utc());
     let time = Time::new(when.timestamp(), offset.local_minus_utc() / 60);
-    let author = Signature::new(&identity.name, &identity.email, &time)
+    let author = Signature::new(&author.name, &author.email, &time)
         .context("cannot use the git identity")?;
-    let committer = match (
-        std::env::var("GIT_COMMITTER_NAME"),
-        std::env::var("GIT_COMMITTER_EMAIL"),
-    ) {
-        (Ok(name), Ok(email)) if !name.trim().is_empty() && !email.trim().is_empty() => {
-            Signature::new(&name, &email, &time).context("cannot use GIT_COMMITTER_NAME")?
-        }
-        _ => author.clone(),
-    };
+    let committer = Signature::new(&committer.name, &committer.email, &time)
+        .context("cannot use the git committer identity")?;
     Ok((author, committer))
 }
 
@@ -996,27 +1052,11 @@ pub fn blob_id(bytes: &[u8]) -> String {
         .unwrap_or_default()
 }
 
-/// The identity a commit in a repository would get, from the user's global
-/// config when there is no repository yet.
-pub fn default_identity() -> Result<Identity, Error> {
-    let config = git2::Config::open_default().ok();
-    identity_from(config.as_ref())
-}
-
-fn identity_from(config: Option<&git2::Config>) -> Result<Identity, Error> {
-    let lookup = |env: &str, key: &str| {
-        std::env::var(env)
-            .ok()
-            .or_else(|| config.and_then(|c| c.get_string(key).ok()))
-            .filter(|v| !v.trim().is_empty())
-    };
-    match (
-        lookup("GIT_AUTHOR_NAME", "user.name"),
-        lookup("GIT_AUTHOR_EMAIL", "user.email"),
-    ) {
-        (Some(name), Some(email)) => Ok(Identity { name, email }),
-        _ => Err(Error::MissingIdentity),
-    }
+/// The identity a commit would get where there is no repository yet, as git
+/// reads it in the current directory.
+pub fn default_identity() -> Result<Identity> {
+    let settings = settings::read(std::process::Command::new("git"))?;
+    Ok(settings.author(&settings::IdentityEnv::from_process())?)
 }
 
 /// git paths use `/` whatever the platform.
